@@ -1,0 +1,1 @@
+"""Adapters: one module per storage, the HTTP transport, and the codecs."""

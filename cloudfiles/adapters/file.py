@@ -1,0 +1,202 @@
+"""file://: local files, written atomically, encodings kept as .gz/.br/.zstd suffixes."""
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from collections.abc import Iterator
+
+from ..domain.byteranges import ByteRange
+from ..domain.encodings import SUFFIXES, split_suffix, suffix_of
+from ..domain.errors import InvalidKeyError, StorageError
+from ..domain.listing import flat_entry
+from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.paths import ExtractedPath
+from ..domain.ports import Storage
+
+TEMP_MARK = ".cftmp."
+_VARIANTS = ("",) + tuple(SUFFIXES.values())
+
+
+def _os_error(error: OSError, path: str) -> StorageError:
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    return StorageError(f"file://{path}: {reason}", code=errno.errorcode.get(error.errno or 0))
+
+
+class FileStorage(Storage):
+    """A directory of the local file system; keys are paths below it, never outside it."""
+
+    protocol = "file"
+    local = True
+
+    def __init__(self, location: ExtractedPath, config: StorageConfig):
+        super().__init__(location, config)
+        self.root = os.path.normpath(location.path or "/")
+
+    def _path(self, key: str) -> str:
+        """Absolute path of a key; refuse keys that would leave the root."""
+        if "\x00" in key:
+            raise InvalidKeyError(f"Key {key!r} contains a NUL byte.")
+        path = os.path.normpath(os.path.join(self.root, key))
+        inside = path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
+        if not inside:
+            raise InvalidKeyError(f"Key {key!r} resolves outside of file://{self.root}.")
+        return path
+
+    def _object_path(self, key: str) -> str:
+        """Path of an object key; '.'/'..'/empty segments are refused so keys round-trip."""
+        parts = key.replace(os.sep, "/").split("/")
+        if not key or any(part in ("", ".", "..") for part in parts):
+            raise InvalidKeyError(
+                f"Key {key!r} has an empty, '.' or '..' segment: file:// cannot store it as named."
+            )
+        return self._path(key)
+
+    def _find(self, key: str) -> tuple[str, str | None] | None:
+        """(stored path, encoding) of a key, trying the plain name then each suffix."""
+        base = self._object_path(key)
+        for suffix in _VARIANTS:
+            if os.path.isfile(base + suffix):
+                return base + suffix, split_suffix(base + suffix)[1]
+        return None
+
+    def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
+        base = self._object_path(key)
+        for suffix in _VARIANTS:
+            path = base + suffix
+            try:
+                with open(path, "rb") as handle:
+                    encoding = split_suffix(path)[1]
+                    if byte_range is None or byte_range.is_whole or encoding:
+                        return StoredObject(handle.read(), encoding)
+                    return StoredObject(_read_range(handle, byte_range), None, partial=True)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except IsADirectoryError:
+                continue
+            except OSError as error:
+                raise _os_error(error, path) from error
+        return None
+
+    def head(self, key: str) -> ObjectInfo | None:
+        found = self._find(key)
+        if found is None:
+            return None
+        path, encoding = found
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return ObjectInfo(size=stat.st_size, encoding=encoding, last_modified=stat.st_mtime)
+
+    def exists(self, key: str) -> bool:
+        return self._find(key) is not None
+
+    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+        base = self._object_path(key)
+        stored_name, named_encoding = split_suffix(base)
+        if named_encoding is not None and named_encoding == options.encoding:
+            base = stored_name  # 'x.gz' stored gzip-encoded is 'x' on disk, as the reference does
+        target = base + suffix_of(options.encoding)
+        directory = os.path.dirname(target)
+        temp = os.path.join(
+            directory, f".{os.path.basename(target)}{TEMP_MARK}{secrets.token_hex(6)}"
+        )
+        try:
+            os.makedirs(directory, exist_ok=True)
+            with open(temp, "wb") as handle:
+                handle.write(content)
+            os.replace(temp, target)
+        except OSError as error:
+            _silent_remove(temp)
+            raise _os_error(error, target) from error
+        for suffix in _VARIANTS:
+            if base + suffix != target:
+                _silent_remove(base + suffix)
+
+    def delete(self, key: str) -> None:
+        base = self._object_path(key)
+        for suffix in _VARIANTS:
+            try:
+                os.remove(base + suffix)
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                continue
+            except OSError as error:
+                raise _os_error(error, base + suffix) from error
+
+    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
+        directory, _, _ = prefix.rpartition("/")
+        start = self._path(directory) if directory else self.root
+        if flat:
+            return self._list_flat(start, directory, prefix)
+        return self._walk(start, directory, prefix)
+
+    def _entries(self, path: str) -> list[os.DirEntry]:
+        try:
+            with os.scandir(path) as entries:
+                return sorted(entries, key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as error:
+            raise _os_error(error, path) from error
+
+    def _keys_in(self, path: str, relative_dir: str):
+        """(key, is_dir) for each entry of a directory, keys logical (suffix stripped)."""
+        for entry in self._entries(path):
+            if TEMP_MARK in entry.name:
+                continue
+            key = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                yield key, entry.path
+            else:
+                yield split_suffix(key)[0], None
+
+    def _walk(self, path: str, relative_dir: str, prefix: str) -> Iterator[str]:
+        for key, subdir in self._keys_in(path, relative_dir):
+            if subdir is not None:
+                if key.startswith(prefix) or prefix.startswith(key + "/"):
+                    yield from self._walk(subdir, key, prefix)
+            elif key.startswith(prefix):
+                yield key
+
+    def _list_flat(self, path: str, relative_dir: str, prefix: str) -> Iterator[str]:
+        for key, subdir in self._keys_in(path, relative_dir):
+            if not key.startswith(prefix):
+                continue
+            if subdir is None:
+                yield key
+            elif _holds_a_file(subdir):
+                yield flat_entry(prefix, key + "/")
+
+
+def _holds_a_file(path: str) -> bool:
+    """Whether a directory holds a file at any depth (object stores have no empty dirs)."""
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if TEMP_MARK in entry.name:
+                    continue
+                if not entry.is_dir(follow_symlinks=False) or _holds_a_file(entry.path):
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def _read_range(handle, byte_range: ByteRange) -> bytes:
+    if byte_range.start is not None and byte_range.start < 0:
+        handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, handle.tell() + byte_range.start))
+        return handle.read()
+    start = byte_range.start or 0
+    handle.seek(start)
+    if byte_range.end is None:
+        return handle.read()
+    return handle.read(max(0, byte_range.end - start))
+
+
+def _silent_remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -1,0 +1,82 @@
+"""mem://: a process-wide in-memory store, keyed by bucket, holding encoded bytes."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+from attrs import frozen
+
+from ..domain.byteranges import ByteRange
+from ..domain.listing import filter_listing
+from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.paths import ExtractedPath
+from ..domain.ports import Storage
+
+
+@frozen
+class _Entry:
+    content: bytes
+    options: PutOptions
+    modified: float
+
+
+_BUCKETS: dict[str, dict[str, _Entry]] = {}
+_LOCK = threading.Lock()
+
+
+def _bucket(name: str) -> dict[str, _Entry]:
+    with _LOCK:
+        return _BUCKETS.setdefault(name, {})
+
+
+class MemStorage(Storage):
+    """In-memory storage shared by every CloudFiles of this process on the same bucket.
+
+    The bucket is the first segment of the path (mem://bucket/dir); the rest is a key prefix.
+    """
+
+    protocol = "mem"
+    process_safe = False
+    local = True
+
+    def __init__(self, location: ExtractedPath, config: StorageConfig):
+        super().__init__(location, config)
+        bucket, _, base = location.path.lstrip("/").partition("/")
+        self._objects = _bucket(bucket)
+        self._base = base.rstrip("/") + "/" if base.strip("/") else ""
+
+    def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
+        entry = self._objects.get(self._base + key)
+        if entry is None:
+            return None
+        if byte_range is not None and not byte_range.is_whole and entry.options.encoding is None:
+            return StoredObject(byte_range.slice(entry.content), None, partial=True)
+        return StoredObject(entry.content, entry.options.encoding)
+
+    def head(self, key: str) -> ObjectInfo | None:
+        entry = self._objects.get(self._base + key)
+        if entry is None:
+            return None
+        opts = entry.options
+        return ObjectInfo(
+            size=len(entry.content), encoding=opts.encoding, content_type=opts.content_type,
+            cache_control=opts.cache_control, storage_class=opts.storage_class,
+            last_modified=entry.modified,
+        )
+
+    def exists(self, key: str) -> bool:
+        return self._base + key in self._objects
+
+    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+        self._objects[self._base + key] = _Entry(bytes(content), options, time.time())
+
+    def delete(self, key: str) -> None:
+        self._objects.pop(self._base + key, None)
+
+    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
+        with _LOCK:
+            keys = sorted(self._objects)
+        start = len(self._base)
+        relative = (k[start:] for k in keys if k.startswith(self._base))
+        return filter_listing(relative, prefix, flat)

@@ -1,0 +1,1 @@
+"""Application services: get, put, list, delete, transfer, transcode, on threads or processes."""

@@ -1,0 +1,80 @@
+"""Get: fetch objects (or byte ranges of them), decode them, report errors per file."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..domain.byteranges import ByteRange
+from ..domain.objects import StoredObject
+from .store import Store
+
+
+def parse_get_request(item: Any) -> tuple[str, ByteRange | None]:
+    """(key, range) from 'key', {'path', 'start', 'end'} or ('key', slice)."""
+    if isinstance(item, str):
+        return item, None
+    if isinstance(item, dict):
+        if "path" not in item:
+            raise ValueError(f"A get request dict needs a 'path' field: {item!r}")
+        start, end = item.get("start"), item.get("end")
+        return item["path"], None if start is None and end is None else ByteRange(start, end)
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], slice):
+        return item[0], ByteRange.from_slice(item[1])
+    raise TypeError(
+        f"Cannot get {item!r}: give a path string or a dict with 'path', 'start', 'end'."
+    )
+
+
+def _fetch(store: Store, key: str, byte_range: ByteRange | None) -> StoredObject | None:
+    return store.call(store.storage.get, key, byte_range)
+
+
+def read(store: Store, key: str, byte_range: ByteRange | None = None,
+         raw: bool = False) -> tuple[bytes | None, str | None]:
+    """(content, stored encoding) of one object; content None when it does not exist.
+
+    Ranges apply to decoded content; with raw=True, to the stored bytes.
+    """
+    if byte_range is not None and byte_range.is_whole:
+        byte_range = None
+    stored = _fetch(store, key, byte_range)
+    if stored is None:
+        return None, None
+    if stored.partial and stored.encoding is not None and not raw:
+        stored = _fetch(store, key, None)  # a range of encoded bytes cannot be decoded
+        if stored is None:
+            return None, None
+    if raw:
+        content = stored.content
+        if byte_range is not None and not stored.partial:
+            content = byte_range.slice(content)
+        return content, stored.encoding
+    content = store.codecs.decode(stored.content, stored.encoding, key)
+    if byte_range is not None and not stored.partial:
+        content = byte_range.slice(content)
+    return content, None if not raw else stored.encoding
+
+
+def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
+    """The result dict of one get request; failures land in its 'error' field."""
+    key, byte_range, content, encoding, error = item, None, None, None, None
+    try:
+        key, byte_range = parse_get_request(item)
+        content, encoding = read(store, key, byte_range, raw)
+    except Exception as exc:  # reported per file, never dropped
+        error = exc
+    return {
+        "path": key,
+        "content": content,
+        "byte_range": byte_range.as_tuple() if byte_range else (None, None),
+        "error": error,
+        "compress": encoding,
+        "raw": raw,
+    }
+
+
+def read_many(store: Store, items: Iterable[Any], raw: bool = False, total: int | None = None,
+              progress: bool | None = None) -> Iterator[dict[str, Any]]:
+    """Result dicts for many get requests, as they finish."""
+    schedule = store.batch_schedule(progress)
+    return schedule.run(lambda item: read_result(store, item, raw), items, total, "Downloading")

@@ -1,0 +1,79 @@
+"""Transfer: copy objects between any two storages, raw when encodings allow, streaming."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from attrs import frozen
+
+from ..domain.encodings import normalize_encoding
+from ..domain.objects import PutOptions
+from .store import Store
+from .transcode import recode
+from .writing import DEFAULT_CONTENT_TYPE
+
+KEEP = object()
+
+
+@frozen
+class TransferItem:
+    """One object to copy: its key at the source and at the destination."""
+
+    source: str
+    dest: str
+
+    @classmethod
+    def parse(cls, item: Any) -> TransferItem:
+        """From 'key' or {'path': key, 'dest_path': other_key}."""
+        if isinstance(item, str):
+            return cls(item, item)
+        if isinstance(item, dict) and "path" in item:
+            return cls(item["path"], item.get("dest_path") or item["path"])
+        raise TypeError(f"Cannot transfer {item!r}: give a path or a dict with 'path'.")
+
+
+class MissingSourceError(FileNotFoundError):
+    """A file asked for in a transfer does not exist at the source."""
+
+
+def copy_one(source: Store, dest: Store, item: TransferItem, reencode: Any = KEEP) -> int:
+    """Copy one object; returns the number of bytes written (0 for a server-side copy)."""
+    if reencode is KEEP and dest.call(dest.storage.copy_from, source.storage,
+                                      item.source, item.dest):
+        return 0
+    stored = source.call(source.storage.get, item.source, None)
+    if stored is None:
+        raise MissingSourceError(f"{item.source!r} does not exist at the source.")
+    content, encoding = stored.content, stored.encoding
+    if reencode is not KEEP:
+        target = normalize_encoding(reencode)
+        content = recode(source.codecs, content, encoding, target, name=item.source)
+        encoding = target
+    options = PutOptions(content_type=stored.content_type or DEFAULT_CONTENT_TYPE,
+                         encoding=encoding)
+    dest.call(dest.storage.put, item.dest, content, options)
+    return len(content)
+
+
+def _copy_result(source: Store, dest: Store, raw_item: Any, reencode: Any) -> dict[str, Any]:
+    path = raw_item
+    try:
+        item = TransferItem.parse(raw_item)
+        path = item.source
+        return {"path": path, "bytes": copy_one(source, dest, item, reencode), "error": None}
+    except Exception as error:
+        return {"path": path, "bytes": 0, "error": error}
+
+
+def transfer(source: Store, dest: Store, items: Iterable[Any], block_size: int = 64,
+             reencode: Any = KEEP, total: int | None = None,
+             progress: bool | None = None) -> Iterator[dict[str, Any]]:
+    """Copy every item; each result says its path, bytes written and error (None if fine).
+
+    At most `block_size` files are in flight at once, so memory stays bounded by
+    block_size x file size whatever the number of files.
+    """
+    schedule = max(source.batch_schedule(progress), dest.batch_schedule(progress),
+                   key=lambda s: s.num_threads)  # threads if either end is remote
+    return schedule.run(lambda item: _copy_result(source, dest, item, reencode), items, total,
+                        "Transferring", max_in_flight=max(1, block_size))

@@ -1,0 +1,115 @@
+"""Put: turn the many accepted input shapes into encoded objects and store them."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from attrs import evolve, frozen
+
+from ..domain.encodings import normalize_encoding
+from ..domain.objects import PutOptions
+from .store import Store
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+JSON_CONTENT_TYPE = "application/json"
+
+
+@frozen
+class PutDefaults:
+    """Call-level arguments of put/puts; fields of a dict input override them."""
+
+    content_type: str | None = None
+    compress: Any = None
+    compression_level: int | None = None
+    cache_control: str | None = None
+    storage_class: str | None = None
+    raw: bool = False
+
+
+def as_bytes(content: Any, key: str) -> bytes:
+    """Content as bytes: bytes-like as is, str as UTF-8; anything else is refused."""
+    if isinstance(content, bytes):
+        return content
+    if isinstance(content, (bytearray, memoryview)):
+        return bytes(content)
+    if isinstance(content, str):
+        return content.encode("utf8")
+    raise TypeError(
+        f"Content of {key!r} must be bytes or str, not {type(content).__name__}"
+        " (use put_json for JSON-serializable objects)."
+    )
+
+
+def as_json_bytes(content: Any) -> bytes:
+    """JSON encoding used by put_json(s)."""
+    return json.dumps(content).encode("utf8")
+
+
+def is_single_put(files: Any) -> bool:
+    """Whether puts() input is one file ((path, content) or a dict) rather than many."""
+    if isinstance(files, dict):
+        return True
+    return isinstance(files, tuple) and len(files) == 2 and isinstance(files[0], str) and \
+        not isinstance(files[1], (tuple, dict))
+
+
+def parse_put(item: Any, defaults: PutDefaults) -> tuple[str, Any, PutDefaults]:
+    """(key, content, settings) of one file given as (path, content) or a dict."""
+    if isinstance(item, dict):
+        if "path" not in item or "content" not in item:
+            raise ValueError(f"A file dict needs 'path' and 'content' fields, got {sorted(item)}.")
+        fields = {
+            name: item[name] for name in
+            ("content_type", "compress", "compression_level", "cache_control",
+             "storage_class", "raw") if name in item
+        }
+        return item["path"], item["content"], evolve(defaults, **fields)
+    if isinstance(item, (tuple, list)) and len(item) == 2:
+        return item[0], item[1], defaults
+    raise TypeError(f"Cannot put {item!r}: give (path, content) or a dict with path and content.")
+
+
+def encode_put(store: Store, key: str, content: Any,
+               settings: PutDefaults) -> tuple[bytes, PutOptions]:
+    """The bytes to store and their options; raw content is trusted to be in `compress`."""
+    if not isinstance(key, str) or not key:
+        raise TypeError(f"A path must be a non-empty str, got {key!r}.")
+    data = as_bytes(content, key)
+    encoding = normalize_encoding(settings.compress)
+    if not settings.raw:
+        data = store.codecs.encode(data, encoding, settings.compression_level)
+    else:
+        store.codecs.codec(encoding)  # an unknown encoding fails here, not on read
+    options = PutOptions(
+        content_type=settings.content_type or DEFAULT_CONTENT_TYPE,
+        encoding=encoding,
+        cache_control=settings.cache_control,
+        storage_class=settings.storage_class,
+    )
+    return data, options
+
+
+def write(store: Store, key: str, content: Any, settings: PutDefaults) -> None:
+    """Encode and store one object."""
+    data, options = encode_put(store, key, content, settings)
+    store.call(store.storage.put, key, data, options)
+
+
+def write_result(store: Store, item: Any, defaults: PutDefaults) -> dict[str, Any]:
+    """Store one file of a batch; failures land in the result's 'error' field."""
+    key = None
+    try:
+        key, content, settings = parse_put(item, defaults)
+        write(store, key, content, settings)
+        return {"path": key, "error": None}
+    except Exception as error:
+        return {"path": key, "error": error}
+
+
+def write_many(store: Store, files: Iterable[Any], defaults: PutDefaults,
+               total: int | None = None, progress: bool | None = None) -> Iterator[dict]:
+    """Store many files; yields {'path', 'error'} per file as they finish."""
+    schedule = store.batch_schedule(progress)
+    return schedule.run(lambda item: write_result(store, item, defaults), files, total,
+                        "Uploading")

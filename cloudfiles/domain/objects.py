@@ -1,0 +1,67 @@
+"""Values that cross the storage port: what is stored, what is known about it, how to store it."""
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+
+@frozen
+class StoredObject:
+    """Bytes as a storage holds them (still encoded), or just the asked range when `partial`."""
+
+    content: bytes
+    encoding: str | None = None
+    partial: bool = False
+    content_type: str | None = None
+
+
+@frozen
+class ObjectInfo:
+    """What a HEAD tells about an object; `size` counts stored (encoded) bytes."""
+
+    size: int
+    encoding: str | None = None
+    content_type: str | None = None
+    cache_control: str | None = None
+    storage_class: str | None = None
+    etag: str | None = None
+    last_modified: float | None = None
+    metadata: dict[str, Any] = field(factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The dict `CloudFiles.head` returns for this object."""
+        return {
+            "Content-Length": self.size,
+            "Content-Encoding": self.encoding,
+            "Content-Type": self.content_type,
+            "Cache-Control": self.cache_control,
+            "Storage-Class": self.storage_class,
+            "ETag": self.etag,
+            "Last-Modified": self.last_modified,
+            **self.metadata,
+        }
+
+
+@frozen
+class PutOptions:
+    """How to store one object: its encoding is the one `content` is already in."""
+
+    content_type: str | None = None
+    encoding: str | None = None
+    cache_control: str | None = None
+    storage_class: str | None = None
+
+
+@frozen
+class StorageConfig:
+    """Settings a CloudFiles hands every adapter it opens; `options` carries adapter extras."""
+
+    secrets: Any = None
+    num_threads: int = 20
+    endpoint: str | None = None
+    request_payer: str | None = None
+    green: bool = False
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    options: dict[str, Any] = field(factory=dict)

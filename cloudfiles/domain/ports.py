@@ -1,0 +1,151 @@
+"""The ports: abstract interfaces the app layer talks through and adapters implement."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Callable, ClassVar
+
+from attrs import field, frozen
+
+from .byteranges import ByteRange
+from .errors import UnsupportedOperationError
+from .objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from .paths import ExtractedPath
+
+
+class Storage(ABC):
+    """One root (bucket + path prefix) of one storage; keys are relative to that root.
+
+    Adapters implement `get` and `head`; writable ones `put` and `delete`; listable ones `list`.
+    Missing objects are not errors: `get`/`head` return None, `delete` does nothing.
+    Failures raise domain errors (see domain.errors); the app layer retries the retryable ones.
+    Batch methods loop by default; an adapter overrides them where its service does better.
+    """
+
+    protocol: ClassVar[str] = ""
+    #: False when a child process cannot see the same objects (e.g. in-memory storage).
+    process_safe: ClassVar[bool] = True
+    #: True when calls are local and quick, so batches run faster serially than on threads.
+    local: ClassVar[bool] = False
+
+    def __init__(self, location: ExtractedPath, config: StorageConfig):
+        self.location = location
+        self.config = config
+        self.retry: Callable[..., Any] = _call_once
+
+    def bind_retry(self, call: Callable[..., Any]) -> None:
+        """Lend the app's retry loop for requests made inside lazy iterators (list pages).
+
+        `call(fn, *args)` runs fn(*args) under the retry policy. Until bound, calls run once.
+        """
+        self.retry = call
+
+    @abstractmethod
+    def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
+        """The stored bytes of key (just the range when the storage can), or None if missing."""
+
+    @abstractmethod
+    def head(self, key: str) -> ObjectInfo | None:
+        """What is known about key, or None if missing."""
+
+    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+        """Store content (already in options.encoding) under key, replacing any old object."""
+        raise self._unsupported("writing")
+
+    def delete(self, key: str) -> None:
+        """Remove key; a missing key is not an error."""
+        raise self._unsupported("deleting")
+
+    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
+        """Keys starting with prefix, lazily; see domain.listing for `flat`."""
+        raise self._unsupported("listing")
+
+    def exists(self, key: str) -> bool:
+        """Whether key exists."""
+        return self.head(key) is not None
+
+    def size(self, key: str) -> int | None:
+        """Stored size of key in bytes, or None if missing."""
+        info = self.head(key)
+        return None if info is None else info.size
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        """Remove every key; adapters with a batch API override this."""
+        for key in keys:
+            self.delete(key)
+
+    #: True where delete_many is faster than threaded single deletes.
+    batch_delete: ClassVar[bool] = False
+
+    def copy_from(self, source: Storage, source_key: str, key: str) -> bool:
+        """Server-side copy of source_key into key; False when this pair of storages cannot."""
+        return False
+
+    def close(self) -> None:
+        """Release connections or handles; the storage may not be used afterwards."""
+
+    def _unsupported(self, what: str) -> UnsupportedOperationError:
+        return UnsupportedOperationError(
+            f"{self.protocol}:// does not support {what} "
+            f"({type(self).__name__} on {self.location.host or ''}{self.location.path!r})."
+        )
+
+
+def _call_once(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
+
+
+class Codec(ABC):
+    """One content encoding: pure bytes in, bytes out."""
+
+    name: ClassVar[str] = ""
+
+    @abstractmethod
+    def compress(self, data: bytes, level: int | None = None) -> bytes:
+        """Encode data; level None means the codec's default."""
+
+    @abstractmethod
+    def decompress(self, data: bytes) -> bytes:
+        """Decode data; raise any exception on corrupt input (the registry wraps it)."""
+
+
+@frozen
+class HttpRequest:
+    """One HTTP request as a network adapter builds it (already signed)."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(factory=dict)
+    body: bytes | None = None
+
+
+@frozen
+class HttpResponse:
+    """A whole HTTP response; header names are matched case-insensitively by `header()`."""
+
+    status: int
+    headers: Mapping[str, str] = field(factory=dict)
+    content: bytes = b""
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """Value of a header, ignoring case."""
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return default
+
+
+class Transport(ABC):
+    """Sends HTTP requests over pooled connections (httpx's transport shape).
+
+    Raises TransientStorageError on connection failures, timeouts and truncated bodies;
+    returns every HTTP status as a response (classifying statuses is the caller's job).
+    """
+
+    @abstractmethod
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send one request and read its whole body."""
+
+    def close(self) -> None:
+        """Release pooled connections."""

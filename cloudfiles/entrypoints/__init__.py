@@ -1,0 +1,1 @@
+"""Entry points: the CloudFiles API, dl, and the command line; they wire the layers together."""

@@ -1,0 +1,34 @@
+"""Composition root: builds a Store (adapter + codecs + retries + schedule) for a cloud path."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..adapters.codecs import available_codecs
+from ..app.retrying import Retrier
+from ..app.scheduler import Schedule
+from ..app.store import Store
+from ..domain.codecs import CodecRegistry
+from ..domain.objects import StorageConfig
+from ..domain.paths import ExtractedPath, extract, to_https_protocol
+from .registry import adapter_for, known_protocols
+
+
+@lru_cache(maxsize=1)
+def codecs() -> CodecRegistry:
+    """The codecs of this process, loaded once."""
+    return available_codecs()
+
+
+def parse_path(cloudpath: str, use_https: bool = False) -> ExtractedPath:
+    """ExtractedPath of a user's cloud path, accepting plugin protocols too."""
+    epath = extract(cloudpath, protocols=known_protocols())
+    if use_https:
+        epath = to_https_protocol(epath)
+    return epath
+
+
+def open_store(epath: ExtractedPath, config: StorageConfig, schedule: Schedule,
+               retrier: Retrier | None = None) -> Store:
+    """A Store on the adapter registered for the path's protocol."""
+    storage = adapter_for(epath.protocol)(epath, config)
+    return Store(storage, codecs(), retrier or Retrier(), schedule)

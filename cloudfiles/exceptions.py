@@ -1,0 +1,17 @@
+"""Exceptions under their cloud-files 3.x names (facade over cloudfiles.domain.errors)."""
+from .domain.errors import (  # noqa: F401
+    BatchError,
+    CloudFilesError,
+    CompressionError,
+    CRC32CIntegrityError,
+    CredentialsError,
+    DecompressionError,
+    IntegrityError,
+    InvalidKeyError,
+    MD5IntegrityError,
+    StorageError,
+    TransientStorageError,
+    UnsupportedCompressionType,
+    UnsupportedOperationError,
+    UnsupportedProtocolError,
+)

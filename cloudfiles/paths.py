@@ -1,0 +1,25 @@
+"""Cloud path helpers under their cloud-files 3.x names (facade over cloudfiles.domain.paths)."""
+from __future__ import annotations
+
+from .domain.paths import (  # noqa: F401
+    FORMATS as ALLOWED_FORMATS,
+    ExtractedPath,
+    ascloudpath,
+    asbucketpath,
+    asprotocolpath,
+    get_protocol,
+    join,
+    normalize,
+    to_https_protocol,
+    toabs,
+)
+from .domain.paths import extract as _extract
+from .entrypoints.registry import known_protocols
+
+
+def extract(cloudpath: str, windows: bool | None = None) -> ExtractedPath:
+    """Split a cloud path into an ExtractedPath; UnsupportedProtocolError if malformed."""
+    return _extract(cloudpath, windows, protocols=known_protocols())
+
+
+ALLOWED_PROTOCOLS = list(known_protocols())

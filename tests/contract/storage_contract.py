@@ -1,0 +1,151 @@
+"""The contract every storage adapter keeps, written once against the CloudFiles API.
+
+An adapter's test module subclasses `StorageContract` and provides the `new_cloudpath`
+fixture: a function returning a fresh, empty cloud path (a unique prefix) on each call.
+"""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cloudfiles import CloudFiles
+from cloudfiles.compression import decompress
+from cloudfiles.domain.listing import filter_listing
+from cloudfiles.exceptions import InvalidKeyError
+
+COMPRESSIONS = [None, "gzip", "br", "zstd"]
+SEGMENT = st.text(alphabet="ab1", min_size=1, max_size=3)
+KEYS = st.lists(SEGMENT, min_size=1, max_size=3).map("/".join)
+CONTENT = st.binary(max_size=300)
+PUT = st.tuples(st.just("put"), KEYS, CONTENT, st.sampled_from(COMPRESSIONS))
+DELETE = st.tuples(st.just("delete"), KEYS, st.just(b""), st.just(None))
+ODD_KEYS = ["with space", "per%cent", "plus+sign", "üñíçødé/文件", "a..b", "x/..y", "q?x=1&y#z",
+            "tilde~", "semi;colon", "../escape", "a/../b", "/abs", "dot/./x"]
+
+
+def unique_prefix() -> str:
+    """A random directory name so tests never see each other's files."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+class StorageContract:
+    """Subclass and provide `new_cloudpath`; set `max_examples` lower for slow storages."""
+
+    max_examples = 40
+
+    @pytest.fixture
+    def new_cloudpath(self):  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def _settings(self):
+        return settings(max_examples=self.max_examples, deadline=None,
+                        suppress_health_check=list(HealthCheck))
+
+    def test_agrees_with_a_dict_model(self, new_cloudpath):
+        @self._settings()
+        @given(st.lists(st.one_of(PUT, DELETE), max_size=12))
+        def check(operations):
+            cf = CloudFiles(new_cloudpath())
+            model: dict[str, bytes] = {}
+            for op, key, content, compress in operations:
+                # a key cannot be both a file and a directory on every storage (file://)
+                if op == "put" and _clashes(model, key):
+                    continue
+                if op == "put":
+                    cf.put(key, content, compress=compress)
+                    model[key] = content
+                else:
+                    cf.delete(key)
+                    model.pop(key, None)
+            keys = sorted(model)
+            assert sorted(cf.list()) == keys
+            for key, content in model.items():
+                assert cf.get(key) == content
+                assert cf.exists(key) is True
+                assert cf.size(key) is not None
+            results = cf.get(keys + ["missing-key"])
+            assert {r["path"]: r["content"] for r in results} == {**model, "missing-key": None}
+            assert all(r["error"] is None for r in results)
+            assert cf.exists(keys + ["missing-key"]) == {**{k: True for k in keys},
+                                                         "missing-key": False}
+            for prefix in ("", "a", "a/", "b/a", "1"):
+                assert sorted(cf.list(prefix)) == sorted(filter_listing(keys, prefix, False))
+                assert sorted(cf.list(prefix, flat=True)) == \
+                    sorted(filter_listing(keys, prefix, True))
+            cf.delete(keys)
+            assert list(cf.list()) == []
+
+        check()
+
+    def test_raw_and_ranges(self, new_cloudpath):
+        @self._settings()
+        @given(CONTENT, st.sampled_from(COMPRESSIONS), st.integers(0, 320), st.integers(0, 320))
+        def check(content, compress, start, length):
+            cf = CloudFiles(new_cloudpath())
+            cf.put("obj", content, compress=compress)
+            raw = cf.get("obj", raw=True)
+            assert decompress(raw, compress) == content
+            end = start + length
+            assert cf["obj", start:end] == content[start:end]
+            assert cf.get({"path": "obj", "start": start, "end": end}) == content[start:end]
+            assert cf.get({"path": "obj", "start": start}) == content[start:]
+
+        check()
+
+    @pytest.mark.parametrize("compress", COMPRESSIONS)
+    def test_zero_byte_files_round_trip(self, new_cloudpath, compress):
+        cf = CloudFiles(new_cloudpath())
+        cf.put("empty", b"", compress=compress)
+        assert cf.get("empty") == b""
+        assert cf.exists("empty")
+        assert list(cf.list()) == ["empty"]
+        assert cf.get(["empty"])[0]["content"] == b""
+
+    def test_directory_prefix_never_touches_a_sibling(self, new_cloudpath):
+        cf = CloudFiles(new_cloudpath())
+        cf.puts([("test/a", b"1"), ("test/sub/b", b"2"), ("test2/c", b"3"), ("test.txt", b"4")])
+        assert sorted(cf.list("test/")) == ["test/a", "test/sub/b"]
+        assert sorted(cf.list("test/", flat=True)) == ["test/a", "test/sub/"]
+        assert cf.isdir("test") and not cf.isdir("test2/c")
+        cf.delete(list(cf.list("test/")))
+        assert sorted(cf.list()) == ["test.txt", "test2/c"]
+
+    @pytest.mark.parametrize("key", ODD_KEYS)
+    def test_odd_keys_round_trip_or_are_refused(self, new_cloudpath, key):
+        root = new_cloudpath()
+        cf = CloudFiles(root)
+        try:
+            cf.put(key, b"payload")
+        except InvalidKeyError as error:
+            assert repr(key) in str(error) or key in str(error)
+            assert list(cf.list()) == []
+            return
+        assert cf.get(key) == b"payload"
+        assert list(cf.list()) == [key]
+        assert CloudFiles(root).exists(key)
+        cf.delete(key)
+        assert list(cf.list()) == []
+
+    def test_batch_errors_are_reported_per_file(self, new_cloudpath):
+        cf = CloudFiles(new_cloudpath())
+        cf.put("good", b"ok")
+        results = cf.get(["good", {"start": 0}])
+        by_error = sorted(results, key=lambda r: r["error"] is not None)
+        assert by_error[0]["content"] == b"ok" and by_error[0]["error"] is None
+        assert isinstance(by_error[1]["error"], Exception)
+
+    def test_metadata_and_head(self, new_cloudpath):
+        cf = CloudFiles(new_cloudpath())
+        cf.put_json("doc.json", {"a": [1, 2]}, compress="gzip")
+        assert cf.get_json("doc.json") == {"a": [1, 2]}
+        head = cf.head("doc.json")
+        assert head["Content-Encoding"] == "gzip"
+        assert head["Content-Length"] == cf.size("doc.json") > 0
+        assert cf.head("missing") is None and cf.size("missing") is None
+
+
+def _clashes(model: dict, key: str) -> bool:
+    return any(k.startswith(key + "/") or key.startswith(k + "/") for k in model)
