@@ -27,4 +27,4 @@ def transcode(files: Iterable[dict], encoding: Any, level: int | None = None,
     return _transcode(codecs(), files, encoding, level, in_place, progress)
 
 
-__all__ = ["compress", "decompress", "transcode", "normalize_encoding", "COMPRESSION_TYPES"]
+__all__ = ["COMPRESSION_TYPES", "compress", "decompress", "normalize_encoding", "transcode"]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from .domain.paths import toabs  # noqa: F401
+from .domain.paths import toabs
 
 
 def mkdir(path: str) -> str:

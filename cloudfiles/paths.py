@@ -3,15 +3,9 @@ from __future__ import annotations
 
 from .domain.paths import (  # noqa: F401
     FORMATS as ALLOWED_FORMATS,
+)
+from .domain.paths import (
     ExtractedPath,
-    ascloudpath,
-    asbucketpath,
-    asprotocolpath,
-    get_protocol,
-    join,
-    normalize,
-    to_https_protocol,
-    toabs,
 )
 from .domain.paths import extract as _extract
 from .entrypoints.registry import known_protocols

@@ -52,8 +52,8 @@ class GzipCodec(Codec):
         if self._deflate is not None and not _has_second_member(data):
             try:
                 return bytes(self._deflate.gzip_decompress(bytes(data)))
-            except Exception:
-                pass  # zlib below gives the authoritative answer and error message
+            except Exception:  # noqa: BLE001, S110 - zlib below gives the authoritative answer
+                pass
         return _zlib_gunzip(data)
 
 

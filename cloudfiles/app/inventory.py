@@ -12,7 +12,7 @@ from .store import Store
 def _ask(store: Store, method: Callable[[str], Any], key: str) -> tuple[str, Any, Any]:
     try:
         return key, store.call(method, key), None
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - reported per key
         return key, None, error
 
 
@@ -46,7 +46,7 @@ def delete_many(store: Store, keys: Iterable[str], total: int | None = None,
         for block in chunked(keys, 1000):
             try:
                 store.call(storage.delete_many, block)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - reported per key
                 failures.extend((key, error) for key in block)
         return failures
     for key, _, error in ask_many(store, storage.delete, keys, total, progress, "Deleting"):

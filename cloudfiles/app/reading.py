@@ -61,7 +61,7 @@ def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
     try:
         key, byte_range = parse_get_request(item)
         content, encoding = read(store, key, byte_range, raw)
-    except Exception as exc:  # reported per file, never dropped
+    except Exception as exc:  # noqa: BLE001 - reported per file, never dropped
         error = exc
     return {
         "path": key,

@@ -5,8 +5,8 @@ flat however long the batch. Results come back as they finish (order not guarant
 """
 from __future__ import annotations
 
-import concurrent.futures as futures
 from collections.abc import Callable, Iterable, Iterator
+from concurrent import futures
 from itertools import islice
 from typing import TypeVar
 

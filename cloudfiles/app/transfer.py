@@ -61,7 +61,7 @@ def _copy_result(source: Store, dest: Store, raw_item: Any, reencode: Any) -> di
         item = TransferItem.parse(raw_item)
         path = item.source
         return {"path": path, "bytes": copy_one(source, dest, item, reencode), "error": None}
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - reported per file
         return {"path": path, "bytes": 0, "error": error}
 
 

@@ -103,7 +103,7 @@ def write_result(store: Store, item: Any, defaults: PutDefaults) -> dict[str, An
         key, content, settings = parse_put(item, defaults)
         write(store, key, content, settings)
         return {"path": key, "error": None}
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - reported per file
         return {"path": key, "error": error}
 
 

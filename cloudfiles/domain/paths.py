@@ -17,7 +17,7 @@ HTTPS_ENDPOINTS = {
     "matrix": "https://s3-hpcrc.rc.princeton.edu",
 }
 
-_FORMAT_RE = re.compile(r"^(%s)://" % "|".join(FORMATS))
+_FORMAT_RE = re.compile(r"^({})://".format("|".join(FORMATS)))
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 _BUCKET_RE = re.compile(r"^[\w.\-~]+(?::\d+)?$")
 _WINDOWS_RE = re.compile(r"^(?:/)?[A-Za-z]:[\\/]")

@@ -1,7 +1,7 @@
 """Exponential random-window backoff as an immutable value, in the shape of urllib3's Retry."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from attrs import evolve, field, frozen
 

@@ -18,6 +18,6 @@ def main(ctx: click.Context, parallel: int) -> None:
 
 
 @main.command()
-def license() -> None:  # noqa: A001 - the reference CLI names it so
+def license() -> None:
     """Print the license."""
     click.echo("cloudfiles is distributed under the BSD 3-Clause License.")

@@ -1,7 +1,6 @@
 """CloudFiles: the one-line API over every storage (the cloud-files 3.x interface)."""
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterable, Iterator
 from functools import partial
