@@ -1,0 +1,279 @@
+"""gs:// credentials: which ones to use for a bucket, and thread-safe token refresh.
+
+Lookup order: `secrets=` (a dict, a path to a JSON key, or a google.auth Credentials);
+`$CLOUDFILES_SECRETS_DIR/{bucket}-google-secret.json`; `$CLOUDFILES_SECRETS_DIR/google-secret.json`
+(the directory defaults to ~/.cloudvolume/secrets); Application Default Credentials, asked only
+when a source of them exists so the lookup never waits on an absent metadata server; else
+anonymous access (public buckets). With STORAGE_EMULATOR_HOST set, only `secrets=` is used.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import Any
+
+import google.auth
+import google.auth.exceptions
+import google.auth.transport.requests
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from ..domain.errors import CredentialsError, TransientStorageError
+
+SCOPES = ("https://www.googleapis.com/auth/devstorage.full_control",)
+SECRETS_DIR_ENV = "CLOUDFILES_SECRETS_DIR"
+DEFAULT_SECRETS_DIR = "~/.cloudvolume/secrets"
+_METADATA_ENVS = ("GCE_METADATA_HOST", "GCE_METADATA_ROOT", "GCE_METADATA_IP")
+_GCE_PRODUCT_FILE = "/sys/class/dmi/id/product_name"
+_REFRESH_TIMEOUT = 30.0
+_METADATA_TIMEOUT = 2.0
+
+
+class GcsAuth:
+    """Credentials for requests to one or more buckets, or none (anonymous).
+
+    `source` says in words where they came from; it is quoted when a request is refused.
+    """
+
+    def __init__(self, credentials: Any, source: str, project_id: str | None = None):
+        self.credentials = credentials
+        self.source = source
+        self.project_id = project_id
+        self._lock = threading.Lock()
+        self._request: Any = None
+        self._renewing = False  # the token was refused: the next refresh is a renewal
+        self._renewed: str | None = None  # token obtained by the last renewal
+
+    @property
+    def anonymous(self) -> bool:
+        """True when requests carry no Authorization header."""
+        return self.credentials is None
+
+    def describe(self, bucket: str) -> str:
+        """Which credentials were used for bucket, for error messages."""
+        project = f", project {self.project_id}" if self.project_id else ""
+        return f"gs://{bucket} was accessed with {self.source}{project}"
+
+    def authorize(self, headers: dict[str, str], bucket: str) -> None:
+        """Add the Authorization header, refreshing the token first (once, under a lock)."""
+        credentials = self.credentials
+        if credentials is None:
+            return
+        if not credentials.valid:
+            with self._lock:
+                if not credentials.valid:
+                    self._refresh(bucket)
+        credentials.apply(headers)
+
+    def reject(self, authorization: str | None) -> bool:
+        """Note a 401 for a request's token; True when a retry with a new token makes sense.
+
+        A token can be revoked or expire early: it is dropped and the next request gets a
+        fresh one. When the token a renewal just obtained is refused too, give up.
+        """
+        if self.credentials is None or not authorization:
+            return False
+        with self._lock:
+            if self._renewed is not None and authorization.endswith(f" {self._renewed}"):
+                return False
+            if self.credentials.token and authorization.endswith(f" {self.credentials.token}"):
+                self.credentials.token = None  # no longer valid: refreshed on next use
+                self._renewing = True
+            return True
+
+    def confirm(self) -> None:
+        """A request was not refused: a later 401 is worth a renewal again."""
+        if self._renewed is not None:
+            self._renewed = None
+
+    def _refresh(self, bucket: str) -> None:
+        if self._request is None:
+            self._request = _TimeoutRequest(google.auth.transport.requests.Request(),
+                                            _REFRESH_TIMEOUT)
+        try:
+            self.credentials.refresh(self._request)
+            if self._renewing:
+                self._renewing, self._renewed = False, self.credentials.token
+        except google.auth.exceptions.TransportError as error:
+            raise TransientStorageError(
+                f"Could not reach the token server for gs://{bucket} ({self.source}): {error}"
+            ) from error
+        except google.auth.exceptions.GoogleAuthError as error:
+            if getattr(error, "retryable", False):
+                raise TransientStorageError(
+                    f"Token refresh for gs://{bucket} failed ({self.source}): {error}"
+                ) from error
+            raise CredentialsError(
+                f"Could not get an access token for gs://{bucket} with {self.source}: {error}"
+            ) from error
+
+
+class _TimeoutRequest:
+    """A google.auth transport request with an upper bound on every timeout."""
+
+    def __init__(self, request: Any, timeout: float):
+        self._request = request
+        self._timeout = timeout
+
+    def __call__(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        bounded = self._timeout if timeout is None else min(timeout, self._timeout)
+        return self._request(*args, timeout=bounded, **kwargs)
+
+
+_CACHE: dict[tuple, GcsAuth] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget loaded credentials (tests; after key files change in place)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=clear_cache)  # a lock held at fork time stays held
+
+
+def _cached(key: tuple, load: Any) -> GcsAuth:
+    with _CACHE_LOCK:
+        auth = _CACHE.get(key)
+    if auth is None:
+        auth = load()
+        with _CACHE_LOCK:
+            auth = _CACHE.setdefault(key, auth)
+    return auth
+
+
+def secrets_dir() -> str:
+    """The directory holding *-google-secret.json files."""
+    return os.path.expanduser(os.environ.get(SECRETS_DIR_ENV) or DEFAULT_SECRETS_DIR)
+
+
+def from_info(info: dict, source: str) -> GcsAuth:
+    """Credentials from the parsed JSON of a service account key (or gcloud user credentials)."""
+    kind = info.get("type", "service_account")
+    try:
+        if kind == "service_account":
+            credentials = service_account.Credentials.from_service_account_info(
+                info, scopes=SCOPES
+            )
+            email = info.get("client_email")
+            described = f"{source} (service account {email})" if email else source
+            return GcsAuth(credentials, described, info.get("project_id"))
+        if kind == "authorized_user":
+            credentials = user_credentials.Credentials.from_authorized_user_info(info, SCOPES)
+            return GcsAuth(credentials, f"{source} (user credentials)", info.get("quota_project_id"))
+    except (ValueError, KeyError, TypeError) as error:
+        raise CredentialsError(f"The Google credentials in {source} are malformed: {error}") \
+            from error
+    raise CredentialsError(
+        f"The Google credentials in {source} have type {kind!r}; expected 'service_account' or "
+        "'authorized_user' (point GOOGLE_APPLICATION_CREDENTIALS at other kinds)."
+    )
+
+
+def from_file(path: str, source: str) -> GcsAuth:
+    """Credentials from a JSON key file, cached while the file stays unchanged."""
+    try:
+        stat = os.stat(path)
+    except OSError as error:
+        raise CredentialsError(f"Cannot read Google credentials from {source}: {error}") \
+            from error
+
+    def load() -> GcsAuth:
+        try:
+            with open(path, encoding="utf8") as handle:
+                info = json.load(handle)
+        except (OSError, ValueError) as error:
+            raise CredentialsError(f"Cannot read Google credentials from {source}: {error}") \
+                from error
+        if not isinstance(info, dict):
+            raise CredentialsError(f"The Google credentials in {source} are not a JSON object.")
+        return from_info(info, source)
+
+    return _cached(("file", os.path.abspath(path), stat.st_mtime_ns, stat.st_size), load)
+
+
+def from_secrets(secrets: Any) -> GcsAuth:
+    """Credentials from a `secrets=` argument: dict, path or google.auth Credentials."""
+    if isinstance(secrets, dict):
+        key = ("dict", json.dumps(secrets, sort_keys=True, default=str))
+        return _cached(key, lambda: from_info(secrets, "the secrets= dict"))
+    if isinstance(secrets, (str, os.PathLike)):
+        path = os.path.expanduser(os.fspath(secrets))
+        return from_file(path, f"the secrets= file {path}")
+    if hasattr(secrets, "apply") and hasattr(secrets, "refresh"):
+        return GcsAuth(secrets, f"the secrets= {type(secrets).__name__} object")
+    raise CredentialsError(
+        f"secrets= for gs:// must be a dict, a path to a JSON key file or google.auth "
+        f"credentials, not {type(secrets).__name__}."
+    )
+
+
+def _adc_may_exist() -> bool:
+    """Whether google.auth.default() has something to find without a long network wait."""
+    if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
+        return True
+    if os.path.isfile(_gcloud_adc_path()):
+        return True
+    if os.environ.get("NO_GCE_CHECK", "").lower() == "true":
+        return False
+    if any(os.environ.get(name) for name in _METADATA_ENVS):
+        return True
+    try:
+        with open(_GCE_PRODUCT_FILE, encoding="utf8") as handle:
+            return handle.read().strip().startswith("Google")
+    except OSError:
+        return False
+
+
+def _gcloud_adc_path() -> str:
+    config = os.environ.get("CLOUDSDK_CONFIG")
+    if not config:
+        if os.name == "nt":
+            config = os.path.join(os.environ.get("APPDATA", ""), "gcloud")
+        else:
+            config = os.path.join(os.path.expanduser("~"), ".config", "gcloud")
+    return os.path.join(config, "application_default_credentials.json")
+
+
+def _load_adc() -> GcsAuth | None:
+    request = _TimeoutRequest(google.auth.transport.requests.Request(), _METADATA_TIMEOUT)
+    try:
+        credentials, project_id = google.auth.default(scopes=SCOPES, request=request)
+    except google.auth.exceptions.GoogleAuthError:
+        return None
+    where = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    source = "Application Default Credentials" + (f" ({where})" if where else "")
+    return GcsAuth(credentials, source, project_id)
+
+
+def application_default() -> GcsAuth | None:
+    """Application Default Credentials, or None when there are none (looked up once)."""
+    if not _adc_may_exist():
+        return None
+    key = ("adc", os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"), _gcloud_adc_path())
+    auth = _cached(key, lambda: _load_adc() or GcsAuth(None, ""))
+    return None if auth.anonymous else auth
+
+
+def find_credentials(bucket: str, secrets: Any = None, emulator: bool = False) -> GcsAuth:
+    """The credentials gs://bucket is accessed with, following the lookup order above."""
+    if secrets is not None:
+        return from_secrets(secrets)
+    if emulator:
+        return GcsAuth(None, "anonymous access (STORAGE_EMULATOR_HOST is set)")
+    directory = secrets_dir()
+    candidates = [os.path.join(directory, f"{bucket}-google-secret.json"),
+                  os.path.join(directory, "google-secret.json")]
+    for path in candidates:
+        if os.path.isfile(path):
+            return from_file(path, f"the key file {path}")
+    auth = application_default()
+    if auth is not None:
+        return auth
+    return GcsAuth(None, (
+        "anonymous access: no credentials found (no secrets=, no "
+        f"{' or '.join(candidates)}, no Application Default Credentials)"
+    ))

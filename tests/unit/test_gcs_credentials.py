@@ -1,0 +1,191 @@
+"""gs:// credentials: lookup order, token exchange, thread-safe refresh, clear refusals."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from urllib.parse import parse_qs
+
+import google.auth
+import pytest
+import responses
+
+from cloudfiles import CloudFiles
+from cloudfiles.adapters import gcs_credentials
+from cloudfiles.app.retrying import Retrier
+from cloudfiles.domain.errors import CredentialsError
+from tests.unit.gcs_helpers import (
+    isolate_google_env,
+    reset_google_state,
+    service_account,
+    write_key,
+)
+
+OBJ = re.compile(r"https://storage\.googleapis\.com/storage/v1/b/[^/]+/o/.*")
+TOKEN = re.compile(r"https://oauth2\.test/token-(\w+)")
+
+
+@pytest.fixture
+def secrets_dir(monkeypatch, tmp_path):
+    directory = isolate_google_env(monkeypatch, tmp_path)
+    yield directory
+    reset_google_state()
+
+
+@pytest.fixture
+def mock():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        def token(request):
+            name = TOKEN.match(request.url).group(1)
+            form = parse_qs(request.body if isinstance(request.body, str)
+                            else request.body.decode())
+            assert form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+            return 200, {}, json.dumps({"access_token": f"tok-{name}", "expires_in": 3600,
+                                        "token_type": "Bearer"})
+
+        rsps.add_callback(responses.POST, TOKEN, callback=token)
+        rsps.get(OBJ, json={"name": "x", "size": "1"})
+        yield rsps
+
+
+def bearer(mock) -> str | None:
+    """Authorization header of the last request sent to GCS."""
+    calls = [c for c in mock.calls if "storage.googleapis.com" in c.request.url]
+    return calls[-1].request.headers.get("Authorization")
+
+
+def token_requests(mock) -> int:
+    return len([c for c in mock.calls if "oauth2.test" in c.request.url])
+
+
+def test_lookup_order(mock, secrets_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", write_key(tmp_path / "adc.json", "adc"))
+    CloudFiles("gs://bkt/p").head("x")
+    assert bearer(mock) == "Bearer tok-adc"
+
+    write_key(secrets_dir / "google-secret.json", "default", project="proj-default")
+    cf = CloudFiles("gs://bkt/p")
+    cf.head("x")
+    assert bearer(mock) == "Bearer tok-default"
+    assert cf._store.storage.client.auth.project_id == "proj-default"
+
+    write_key(secrets_dir / "bkt-google-secret.json", "perbucket")
+    CloudFiles("gs://bkt/p").head("x")
+    assert bearer(mock) == "Bearer tok-perbucket"
+    CloudFiles("gs://otherbkt/p").head("x")
+    assert bearer(mock) == "Bearer tok-default"  # per-bucket keys apply to their bucket only
+
+    CloudFiles("gs://bkt/p", secrets=service_account("explicit")).head("x")
+    assert bearer(mock) == "Bearer tok-explicit"
+    path = write_key(tmp_path / "given.json", "givenpath")
+    CloudFiles("gs://bkt/p", secrets=path).head("x")
+    assert bearer(mock) == "Bearer tok-givenpath"
+
+
+def test_anonymous_when_nothing_is_found_and_adc_is_not_probed(mock, secrets_dir, monkeypatch):
+    def no_probe(*args, **kwargs):
+        raise AssertionError("google.auth.default() must not be called without an ADC source")
+
+    monkeypatch.setattr(google.auth, "default", no_probe)
+    cf = CloudFiles("gs://public/p")
+    cf.head("x")
+    assert bearer(mock) is None and token_requests(mock) == 0
+    assert "anonymous" in cf._store.storage.client.auth.source
+
+
+def test_tokens_are_cached_and_refreshed_once_under_threads(mock, secrets_dir):
+    write_key(secrets_dir / "google-secret.json", "shared")
+    auth = gcs_credentials.find_credentials("bkt")
+    assert gcs_credentials.find_credentials("bkt") is auth  # one per key file
+    barrier = threading.Barrier(8)
+    headers: list[dict] = []
+
+    def worker():
+        barrier.wait()
+        header: dict = {}
+        auth.authorize(header, "bkt")
+        headers.append(header)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert token_requests(mock) == 1
+    assert all(h["authorization"] == "Bearer tok-shared" for h in headers)
+
+
+def test_refused_request_names_bucket_and_key_file(mock, secrets_dir):
+    key = write_key(secrets_dir / "google-secret.json", "weak")
+    mock.replace(responses.GET, OBJ, status=403, json={"error": {
+        "code": 403, "message": "weak@proj-test.iam.gserviceaccount.com does not have "
+        "storage.objects.get access", "errors": [{"reason": "forbidden"}]}})
+    with pytest.raises(CredentialsError) as raised:
+        CloudFiles("gs://locked/p").get("x")
+    message = str(raised.value)
+    assert "gs://locked" in message and key in message and "weak@" in message
+
+
+def test_failed_token_exchange_is_a_credentials_error(mock, secrets_dir):
+    mock.replace(responses.POST, TOKEN, status=400,
+                 json={"error": "invalid_grant", "error_description": "Invalid JWT"})
+    key = write_key(secrets_dir / "google-secret.json", "revoked")
+    with pytest.raises(CredentialsError) as raised:
+        CloudFiles("gs://bkt/p").head("x")
+    assert "gs://bkt" in str(raised.value) and key in str(raised.value)
+
+
+def test_malformed_secrets_are_reported(secrets_dir):
+    (secrets_dir / "google-secret.json").write_text("{not json")
+    with pytest.raises(CredentialsError, match="google-secret.json"):
+        CloudFiles("gs://bkt/p")
+    with pytest.raises(CredentialsError, match="type 'nonsense'"):
+        CloudFiles("gs://bkt/p", secrets={"type": "nonsense"})
+    with pytest.raises(CredentialsError, match="must be a dict"):
+        CloudFiles("gs://bkt/p", secrets=42)
+
+
+def test_emulator_variable_means_anonymous_unless_secrets_given(secrets_dir, monkeypatch):
+    write_key(secrets_dir / "google-secret.json", "ignored")
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", "localhost:9023")
+    storage = CloudFiles("gs://bkt/p")._store.storage
+    assert storage.client.endpoint == "http://localhost:9023" and storage.client.auth.anonymous
+    storage = CloudFiles("gs://bkt/p", secrets=service_account("given"))._store.storage
+    assert not storage.client.auth.anonymous
+
+
+def test_endpoint_precedence(secrets_dir, monkeypatch):
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", "http://emulator:1")
+    assert CloudFiles("gs://http://path-host:2/bkt/p")._store.storage.client.endpoint == \
+        "http://path-host:2"
+    assert CloudFiles("gs://bkt/p", endpoint="https://private.example/")._store.storage \
+        .client.endpoint == "https://private.example"
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST")
+    assert CloudFiles("gs://bkt/p")._store.storage.client.endpoint == \
+        "https://storage.googleapis.com"
+
+
+def test_a_refused_token_is_refreshed_once(mock, secrets_dir):
+    write_key(secrets_dir / "google-secret.json", "rotating")
+    issued = []
+
+    def fresh_token(request):
+        issued.append(f"tok-{len(issued)}")
+        return 200, {}, json.dumps({"access_token": issued[-1], "expires_in": 3600})
+
+    mock.replace(responses.POST, TOKEN, body="")
+    mock.remove(responses.POST, TOKEN)
+    mock.add_callback(responses.POST, TOKEN, callback=fresh_token)
+    unauthorized = {"status": 401, "json": {"error": {"code": 401, "message": "Invalid Credentials"}}}
+    mock.replace(responses.GET, OBJ, **unauthorized)
+    mock.add(responses.GET, OBJ, json={"name": "x", "size": "3"})
+    cf = CloudFiles("gs://bkt/p")
+    cf._store.retrier = Retrier(sleep=lambda seconds: None)
+    assert cf.size("x") == 3
+    assert issued == ["tok-0", "tok-1"]  # the refused token was replaced
+    assert bearer(mock) == "Bearer tok-1"
+    mock.replace(responses.GET, OBJ, **unauthorized)
+    mock.add(responses.GET, OBJ, **unauthorized)
+    with pytest.raises(CredentialsError, match="Invalid Credentials"):
+        cf.size("y")
+    assert issued == ["tok-0", "tok-1", "tok-2"]  # refused again right after: give up
