@@ -146,8 +146,9 @@ class FileStorage(Storage):
             if TEMP_MARK in entry.name:
                 continue
             key = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                yield key, entry.path
+            if entry.is_dir():
+                if not (entry.is_symlink() and _links_to_an_ancestor(entry.path)):
+                    yield key, entry.path
             else:
                 yield split_suffix(key)[0], None
 
@@ -167,6 +168,13 @@ class FileStorage(Storage):
                 yield key
             elif _holds_a_file(subdir):
                 yield flat_entry(prefix, key + "/")
+
+
+def _links_to_an_ancestor(path: str) -> bool:
+    """Whether a symlinked directory points at one of its own ancestors (a listing cycle)."""
+    target = os.path.realpath(path)
+    parent = os.path.realpath(os.path.dirname(path))
+    return parent == target or parent.startswith(target.rstrip(os.sep) + os.sep)
 
 
 def _holds_a_file(path: str) -> bool:

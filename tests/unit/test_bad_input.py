@@ -117,3 +117,16 @@ def test_compressed_files_keep_suffixes_and_plain_names(tmp_path):
     assert cf.exists("a") and cf.size("a") > 0
     cf.delete(["a", "b", "c"])
     assert os.listdir(tmp_path) == ["d"]
+
+
+def test_symlinked_directories_are_listed_through_and_cycles_are_skipped(tmp_path):
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "f").write_bytes(b"x")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "linked").symlink_to(real)
+    (root / "loop").symlink_to(root)
+    cf = CloudFiles(f"file://{root}")
+    assert sorted(cf.list()) == ["linked/sub/f"]
+    assert cf.get("linked/sub/f") == b"x"

@@ -1,0 +1,145 @@
+"""`cloudfiles cp` and `cloudfiles mv`: bulk copies through CloudFiles.transfer_to."""
+from __future__ import annotations
+
+import click
+
+from ..app.transfer import MissingSourceError
+from ..domain.errors import BatchError
+from ..domain.targets import Target, child
+from .cli_common import (
+    Counted,
+    Failures,
+    exists_as_dir,
+    parallel_of,
+    read_stdin_paths,
+)
+from .cli_plan import STDOUT, CopyJob, dest_key, plan_copies, source_key
+from .cli_rm import prune_local_dirs
+from .cloudfiles import CloudFiles
+
+COMPRESSIONS = ("same", "none", "gzip", "br", "zstd")
+
+
+def _reencode(compression: str) -> str | None:
+    """transfer_to's reencode for a -c value: None keeps the stored bytes as they are."""
+    return None if compression == "same" else compression
+
+
+def _explain_missing(job: CopyJob, error: BatchError, failures: Failures) -> None:
+    """Record a job's failures, saying 'is a directory' for single sources that are one."""
+    for key, cause in error.errors.items():
+        path = child(job.source, key)
+        if not job.tree and isinstance(cause, MissingSourceError) \
+                and exists_as_dir(Target(path, job.source, key)):
+            cause = IsADirectoryError("is a directory (not copied; use -r to copy directories)")
+        failures.add(path, cause)
+
+
+def run_job(job: CopyJob, failures: Failures, parallel: int, progress: bool,
+            block_size: int, reencode: str | None, keep: bool = False) -> list:
+    """Copy one job's files; returns the items copied when `keep` (for mv)."""
+    items = Counted(job.items, keep=keep)
+    source = CloudFiles(job.source, parallel=parallel, progress=progress)
+    dest = CloudFiles(job.dest, parallel=parallel, progress=progress)
+    failed: set[str] = set()
+    try:
+        source.transfer_to(dest, paths=items, block_size=block_size, reencode=reencode,
+                           progress=progress)
+    except BatchError as error:
+        _explain_missing(job, error, failures)
+        failed = set(error.errors)
+    finally:
+        failures.attempted += items.count
+    return [item for item in items.kept or [] if source_key(item) not in failed]
+
+
+def write_to_stdout(job: CopyJob, failures: Failures) -> None:
+    """Write the decoded content of each file of a job to stdout, in order."""
+    out = click.get_binary_stream("stdout")
+    source = CloudFiles(job.source)
+    for item in job.items:
+        key = source_key(item)
+        failures.attempted += 1
+        content = source.get(key)
+        if content is None:
+            failures.add(child(job.source, key), MissingSourceError(key))
+            continue
+        out.write(content)
+    out.flush()
+
+
+def _stdin_for(sources: tuple[str, ...]) -> list[str] | None:
+    return read_stdin_paths() if "-" in sources else None
+
+
+@click.command()
+@click.option("-r", "--recursive", is_flag=True, help="Copy directories and what they hold.")
+@click.option("-c", "--compression", type=click.Choice(COMPRESSIONS, case_sensitive=False),
+              default="same", show_default=True,
+              help="Encoding at the destination; 'same' copies stored bytes untouched, "
+                   "'none' decompresses.")
+@click.option("--progress", is_flag=True, help="Show a progress bar.")
+@click.option("-b", "--block-size", default=128, show_default=True,
+              help="Files in flight at once (bounds memory).")
+@click.argument("sources", nargs=-1, required=True)
+@click.argument("dest", nargs=1)
+@click.pass_context
+def cp(ctx: click.Context, recursive: bool, compression: str, progress: bool, block_size: int,
+       sources: tuple[str, ...], dest: str) -> None:
+    """Copy files and directories.
+
+    '-' as a source reads paths from stdin; DEST '-' writes the contents to stdout.
+    Local files get .gz/.br/.zstd suffixes per their encoding; cloud objects get a
+    Content-Encoding. DEST ending in '/' (or an existing directory) receives the files
+    under their names; `cp -r src/ dest/` copies the tree under src into dest.
+    """
+    failures = Failures("cp")
+    plan = plan_copies(sources, dest, recursive, _stdin_for(sources))
+    for path, reason in plan.refused.items():
+        failures.add(path, IsADirectoryError(reason))
+    failures.attempted += len(plan.refused)
+    for job in plan.jobs:
+        if dest == STDOUT:
+            write_to_stdout(job, failures)
+        else:
+            run_job(job, failures, parallel_of(ctx), progress, block_size,
+                    _reencode(compression.lower()))
+    failures.raise_if_any()
+
+
+@click.command()
+@click.option("--progress", is_flag=True, help="Show a progress bar.")
+@click.option("-b", "--block-size", default=128, show_default=True,
+              help="Files in flight at once (bounds memory).")
+@click.argument("sources", nargs=-1, required=True)
+@click.argument("dest", nargs=1)
+@click.pass_context
+def mv(ctx: click.Context, progress: bool, block_size: int, sources: tuple[str, ...],
+       dest: str) -> None:
+    """Move files and directories.
+
+    Copies, then deletes each source that was copied.
+    Directories move whole; names follow the rules of cp. Stored bytes move untouched.
+    """
+    if dest == STDOUT:
+        raise click.UsageError("mv cannot move files to stdout; use cp or cat.")
+    failures = Failures("mv")
+    parallel = parallel_of(ctx)
+    plan = plan_copies(sources, dest, True, _stdin_for(sources))
+    for job in plan.jobs:
+        items = list(job.items)
+        same = [item for item in items
+                if child(job.source, source_key(item)) == child(job.dest, dest_key(item))]
+        for item in same:
+            failures.add(child(job.source, source_key(item)),
+                         ValueError("source and destination are the same file"))
+        job = CopyJob(job.source, job.dest, [i for i in items if i not in same], job.tree)
+        copied = run_job(job, failures, parallel, progress, block_size, None, keep=True)
+        try:
+            CloudFiles(job.source, parallel=parallel, progress=progress).delete(
+                [source_key(item) for item in copied])
+        except BatchError as error:
+            failures.add_batch(job.source, error)
+        if job.tree:
+            prune_local_dirs(job.source)
+    failures.raise_if_any()
