@@ -3,23 +3,66 @@
 It hands requests straight to a requests `HTTPAdapter` (its urllib3 pool), skipping the
 Session layer, whose per-request merging of settings costs about as much as the request.
 Proxies and the CA bundle are resolved the way requests does, once per origin.
+
+Pools are per (scheme, host, port) inside a transport, `maxsize` connections each (the
+thread count), and transports are shared process-wide by settings, so every CloudFiles on a
+host reuses the same keep-alive connections. In a forked child every transport starts over
+with empty pools (it must not share its parent's sockets), and code that monkey-patched
+sockets with gevent after a transport was made gets new transports (old connections would
+block the gevent hub).
 """
 from __future__ import annotations
 
+import http.client
 import os
+import ssl
+import sys
 import threading
+import weakref
 
 import requests
 import requests.utils
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from ..domain.errors import TransientStorageError
+from ..domain.errors import StorageError, TransientStorageError
 from ..domain.ports import HttpRequest, HttpResponse, Transport
 
 
 def _ca_bundle() -> str | bool:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
+def _is_permanent(error: BaseException) -> bool:
+    """A malformed URL/header or a refused certificate: sending again cannot help."""
+    if isinstance(error, (ValueError, requests.exceptions.URLRequired)):
+        return True
+    pending, seen = [error], 0
+    while pending and seen < 20:  # walk the causes: requests wraps urllib3 wraps ssl
+        current = pending.pop()
+        seen += 1
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None),
+                  *current.args]
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+    return False
+
+
+def _network_error(request: HttpRequest, error: BaseException) -> Exception:
+    """The domain error for a failure to send or receive: transient unless it cannot pass."""
+    detail = f"{request.method} {request.url}: {type(error).__name__}: {error}"
+    if _is_permanent(error):
+        return StorageError(detail)
+    return TransientStorageError(detail)
+
+
+def _short_body(request: HttpRequest, status: int, headers, content: bytes) -> bool:
+    """Whether fewer bytes arrived than the Content-Length announced."""
+    expected = headers.get("Content-Length")
+    if request.method == "HEAD" or status in (204, 304) or not expected:
+        return False
+    return expected.isdigit() and int(expected) != len(content)
 
 
 class PooledTransport(Transport):
@@ -29,9 +72,17 @@ class PooledTransport(Transport):
                  read_timeout: float = 60.0):
         self.maxsize = max(1, maxsize)
         self.timeout = (connect_timeout, read_timeout)
-        self._adapter = HTTPAdapter(pool_connections=64, pool_maxsize=self.maxsize, max_retries=0)
+        self._adapter = self._new_adapter()
         self._proxies: dict[str, dict[str, str]] = {}
         self._verify = _ca_bundle()
+        _ALL.add(self)
+
+    def _new_adapter(self) -> HTTPAdapter:
+        return HTTPAdapter(pool_connections=64, pool_maxsize=self.maxsize, max_retries=0)
+
+    def forget_connections(self) -> None:
+        """Start over with empty pools, leaving the old connections alone (after a fork)."""
+        self._adapter = self._new_adapter()
 
     def _proxies_for(self, url: str) -> dict[str, str]:
         origin = "/".join(url.split("/", 3)[:3])
@@ -55,28 +106,29 @@ class PooledTransport(Transport):
                 prepared, stream=True, timeout=self.timeout, verify=self._verify,
                 proxies=self._proxies_for(request.url),
             )
-            try:
-                content = b"" if request.method == "HEAD" else response.raw.read(decode_content=False)
-            finally:
-                response.close()
-        except (requests.RequestException, OSError) as error:
-            raise TransientStorageError(
-                f"{request.method} {request.url}: {type(error).__name__}: {error}"
-            ) from error
-        except Exception as error:  # urllib3 protocol errors surfacing from raw.read()
-            if type(error).__module__.startswith("urllib3"):
-                raise TransientStorageError(
-                    f"{request.method} {request.url}: {type(error).__name__}: {error}"
-                ) from error
+        except (requests.RequestException, OSError, http.client.HTTPException) as error:
+            raise _network_error(request, error) from error
+        try:
+            content = response.raw.read(decode_content=False) or b""
+        except Exception as error:  # reset, timeout, truncation (urllib3 IncompleteRead)
+            response.close()  # the connection is in an unknown state: never reuse it
+            if isinstance(error, (OSError, http.client.HTTPException)) or \
+                    type(error).__module__.startswith("urllib3"):
+                raise _network_error(request, error) from error
             raise
-        expected = response.headers.get("Content-Length")
-        if request.method != "HEAD" and expected and expected.isdigit():
-            if int(expected) != len(content):
-                raise TransientStorageError(
-                    f"{request.method} {request.url}: truncated body, "
-                    f"{len(content)} of {expected} bytes"
-                )
+        # Fully read: urllib3 has returned the connection to the pool already (keep-alive);
+        # closing the requests Response here would close that connection instead.
+        response.raw.release_conn()
+        if _short_body(request, response.status_code, response.headers, content):
+            raise TransientStorageError(
+                f"{request.method} {request.url}: truncated body, "
+                f"{len(content)} of {response.headers.get('Content-Length')} bytes"
+            )
         return HttpResponse(response.status_code, dict(response.headers), content)
+
+    def pool(self, url: str):
+        """The urllib3 connection pool serving url's origin (diagnostics and tests)."""
+        return self._adapter.poolmanager.connection_from_url(url)
 
     def close(self) -> None:
         self._adapter.close()
@@ -84,14 +136,37 @@ class PooledTransport(Transport):
 
 _SHARED: dict[tuple, PooledTransport] = {}
 _SHARED_LOCK = threading.Lock()
+_ALL: weakref.WeakSet[PooledTransport] = weakref.WeakSet()
+
+
+def _forget_inherited() -> None:
+    """In a forked child: no connection of the parent's may be used (they are its sockets)."""
+    global _SHARED_LOCK
+    _SHARED_LOCK = threading.Lock()  # another thread may have held it at the fork
+    for transport in list(_ALL):
+        transport.forget_connections()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited)
+
+
+def _sockets_green() -> bool:
+    """Whether gevent has monkey-patched the socket module (checked without importing gevent)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return bool(monkey is not None and monkey.is_module_patched("socket"))
 
 
 def shared_transport(maxsize: int, connect_timeout: float = 10.0,
                      read_timeout: float = 60.0) -> PooledTransport:
-    """A process-wide transport, reused across CloudFiles objects with the same settings."""
-    key = (max(1, maxsize), connect_timeout, read_timeout)
+    """A process-wide transport, reused across CloudFiles objects with the same settings.
+
+    `maxsize` (the thread count) sizes each per-host pool; the timeouts are in seconds.
+    """
+    settings = (max(1, maxsize), connect_timeout, read_timeout)
+    key = (*settings, _sockets_green())
     with _SHARED_LOCK:
         transport = _SHARED.get(key)
         if transport is None:
-            transport = _SHARED[key] = PooledTransport(*key)
+            transport = _SHARED[key] = PooledTransport(*settings)
         return transport

@@ -78,5 +78,10 @@ class BatchError(CloudFilesError):
 
 
 def is_retryable(error: BaseException) -> bool:
-    """Whether sending the same request again may succeed."""
-    return isinstance(error, RetryableError)
+    """Whether sending the same request again may succeed.
+
+    Domain errors say so by subclassing RetryableError. A raw connection failure or timeout
+    that an adapter let through (ConnectionError covers reset, refused, aborted and broken
+    pipe) is retryable too, so a missed mapping costs a retry rather than a failed file.
+    """
+    return isinstance(error, (RetryableError, ConnectionError, TimeoutError))

@@ -1,0 +1,303 @@
+"""http:// and https://: read-only access to files on any web server (and public buckets).
+
+Keys are URL-quoted below the root URL (host + path). GET honours byte ranges, HEAD answers
+exists/size/head; stored Content-Encodings are reported, never decoded here. Where the URL
+is a known object store's public endpoint, listing goes through that store's listing API
+(see public_listing); elsewhere listing, writing and deleting are unsupported.
+Retries are the app's: this module raises the retryable domain errors and never sleeps.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import struct
+from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote, urljoin
+
+import crc32c
+from requests.utils import requote_uri
+
+from ..domain.byteranges import ByteRange
+from ..domain.encodings import normalize_encoding
+from ..domain.errors import (
+    CRC32CIntegrityError,
+    MD5IntegrityError,
+    StorageError,
+    UnsupportedCompressionType,
+    UnsupportedOperationError,
+)
+from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.paths import ExtractedPath
+from ..domain.ports import HttpRequest, HttpResponse, Storage
+from .codecs import available_codecs
+from .http_errors import raise_for_status
+from .public_listing import ListingTarget, Page, fetch_page, is_s3_host, listing_target
+from .transport import shared_transport
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
+
+
+def _accept_encoding() -> str:
+    """The stored encodings we can decode, so servers send stored bytes unaltered."""
+    names = [name for name in ("gzip", "br", "zstd") if name in available_codecs().codecs]
+    return ", ".join(names) or "identity"
+
+
+def _encoding(response: HttpResponse) -> str | None:
+    """The canonical Content-Encoding of a response; unknown ones pass through lowercased."""
+    value = response.header("Content-Encoding")
+    try:
+        return normalize_encoding(value)
+    except UnsupportedCompressionType:
+        return value.strip().lower()  # decoding it will fail with a clear message
+
+
+def _timestamp(value: str | None) -> float | None:
+    try:
+        return parsedate_to_datetime(value).timestamp() if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _goog_hashes(value: str | None) -> dict[str, str]:
+    """{'md5': b64, 'crc32c': b64} from an `x-goog-hash` header."""
+    hashes = {}
+    for part in (value or "").split(","):
+        name, sep, digest = part.strip().partition("=")
+        if sep:
+            hashes[name.lower()] = digest.strip()
+    return hashes
+
+
+class HttpStorage(Storage):
+    """Files below one http(s) URL; read-only. Listing only on GCS/S3 public endpoints.
+
+    config.options: `listing` ('gcs'/'s3'/'none': force or disable a listing API),
+    `listing_endpoint` (base URL of that API), `listing_page_size` (keys per page),
+    `forbidden_is_missing` (treat 403 as a missing file; default on S3 hosts, which answer
+    403 for missing keys to readers not allowed to list the bucket).
+    """
+
+    protocol = "http"
+
+    def __init__(self, location: ExtractedPath, config: StorageConfig):
+        super().__init__(location, config)
+        host = (location.host or "").rstrip("/")
+        path = location.path.strip("/")
+        self.root = requote_uri(f"{host}/{path}/" if path else f"{host}/")
+        self.transport = shared_transport(config.num_threads, config.connect_timeout,
+                                          config.read_timeout)
+        self._headers = {"Accept-Encoding": _accept_encoding()}
+        self._listing: ListingTarget | None = listing_target(host, path, config.options)
+        forbidden = config.options.get("forbidden_is_missing")
+        self._missing_statuses = {404, 410}
+        if forbidden or (forbidden is None and is_s3_host(host)):
+            self._missing_statuses.add(403)
+
+    # -- requests ----------------------------------------------------------------------------
+    def url(self, key: str) -> str:
+        """The URL of key: the root URL plus the quoted key ('/' kept)."""
+        return self.root + quote(key, safe="/~")
+
+    def _send(self, method: str, url: str, headers: dict[str, str]) -> HttpResponse:
+        """Send a request, following redirects like a browser would (a few hops)."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.transport.send(HttpRequest(method, url, headers))
+            location = response.header("Location")
+            if response.status not in REDIRECTS or not location:
+                return response
+            url = urljoin(url, location)
+        raise StorageError(f"{method} {self.url('')}: more than {MAX_REDIRECTS} redirects, "
+                           f"last to {url}", response.status)
+
+    def _missing(self, response: HttpResponse) -> bool:
+        return response.status in self._missing_statuses
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
+        url = self.url(key)
+        if byte_range is not None and byte_range.is_empty:
+            return self._nothing_in_range(key)
+        ranged = byte_range is not None and not byte_range.is_whole
+        headers = dict(self._headers)
+        if ranged:
+            headers["Range"] = byte_range.http_header()
+        response = self._send("GET", url, headers)
+        if self._missing(response):
+            return None
+        if response.status == 416 and ranged:
+            return self._nothing_in_range(key)
+        raise_for_status(response, f"GET {url}")
+        encoding = _encoding(response)
+        content_type = response.header("Content-Type")
+        if response.status == 206:
+            if not ranged:
+                raise StorageError(f"GET {url}: partial content (206) to a whole read", 206)
+            content = _asked_part(response, byte_range)
+            if content is None:  # the server sent another range than the one asked
+                return self._whole_then_slice(key, byte_range)
+            return StoredObject(content, encoding, partial=True, content_type=content_type)
+        if not 200 <= response.status < 300:
+            raise StorageError(f"GET {url}: unexpected HTTP {response.status}", response.status)
+        _verify(response, url)
+        return _whole_as_stored(response.content, encoding, content_type, byte_range)
+
+    def _nothing_in_range(self, key: str) -> StoredObject | None:
+        """No stored bytes in the range: empty and partial, with the object's encoding so the
+        app fetches an encoded object whole (its decoded bytes may reach into the range)."""
+        info = self.head(key)
+        if info is None:
+            return None
+        return StoredObject(b"", info.encoding, partial=True, content_type=info.content_type)
+
+    def _whole_then_slice(self, key: str, byte_range: ByteRange) -> StoredObject | None:
+        whole = self.get(key, None)
+        if whole is None:
+            return None
+        return _whole_as_stored(whole.content, whole.encoding, whole.content_type, byte_range)
+
+    def head(self, key: str) -> ObjectInfo | None:
+        url = self.url(key)
+        response = self._send("HEAD", url, dict(self._headers))
+        if self._missing(response):
+            return None
+        if response.status in (405, 501):  # no HEAD here: a one-byte GET tells as much
+            return self._head_by_get(url)
+        raise_for_status(response, f"HEAD {url}")
+        length = response.header("Content-Length")
+        if length is None or not length.isdigit():
+            return self._head_by_get(url)
+        return _info(response, int(length))
+
+    def _head_by_get(self, url: str) -> ObjectInfo | None:
+        response = self._send("GET", url, {**self._headers, "Range": "bytes=0-0"})
+        if self._missing(response):
+            return None
+        if response.status == 416:  # an empty object
+            return _info(response, 0)
+        raise_for_status(response, f"GET {url}")
+        match = _CONTENT_RANGE.match(response.header("Content-Range") or "")
+        if response.status == 206 and match and match.group(3) != "*":
+            return _info(response, int(match.group(3)))
+        return _info(response, len(response.content))
+
+    # -- listing ---------------------------------------------------------------------------------
+    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
+        if self._listing is None:
+            raise UnsupportedOperationError(
+                f"{self.protocol}:// cannot list {self.root}: a web server offers no listing. "
+                "Listing works on public GCS (storage.googleapis.com) and S3 (s3.amazonaws.com)"
+                " URLs, or with CloudFiles(..., listing='gcs'|'s3') on a compatible server."
+            )
+        return self._pages(self._listing, prefix, flat)
+
+    def _pages(self, target: ListingTarget, prefix: str, flat: bool) -> Iterator[str]:
+        token = None
+        while True:
+            page: Page = self.retry(fetch_page, self.transport.send, target, prefix, flat, token)
+            yield from page.entries
+            if page.next_token is None or page.next_token == token:
+                return
+            token = page.next_token
+
+    # -- read-only -------------------------------------------------------------------------------
+    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+        raise UnsupportedOperationError(
+            f"{self.protocol}:// is read-only: cannot write {key!r} to {self.url(key)}. "
+            "Write through the storage's own protocol (e.g. gs:// or s3://) instead."
+        )
+
+    def delete(self, key: str) -> None:
+        raise UnsupportedOperationError(
+            f"{self.protocol}:// is read-only: cannot delete {key!r} at {self.url(key)}."
+        )
+
+
+class HttpsStorage(HttpStorage):
+    """https:// (the same adapter; registered under its own protocol name)."""
+
+    protocol = "https"
+
+
+def _info(response: HttpResponse, size: int) -> ObjectInfo:
+    etag = response.header("ETag")
+    return ObjectInfo(
+        size=size,
+        encoding=_encoding(response),
+        content_type=response.header("Content-Type"),
+        cache_control=response.header("Cache-Control"),
+        storage_class=response.header("x-goog-storage-class")
+        or response.header("x-amz-storage-class"),
+        etag=etag.strip('"') if etag else None,
+        last_modified=_timestamp(response.header("Last-Modified")),
+    )
+
+
+def _whole_as_stored(content: bytes, encoding: str | None, content_type: str | None,
+                     byte_range: ByteRange | None) -> StoredObject:
+    """A whole object as the answer to a (maybe ranged) read.
+
+    Unencoded: just the asked bytes, partial. Encoded: the whole object, not partial, so the
+    app decodes it and slices the decoded content (or the raw bytes when asked raw).
+    """
+    if byte_range is None or byte_range.is_whole or encoding is not None:
+        return StoredObject(content, encoding, False, content_type)
+    return StoredObject(byte_range.slice(content), None, True, content_type)
+
+
+def _asked_part(response: HttpResponse, byte_range: ByteRange) -> bytes | None:
+    """The asked bytes out of a 206 body, or None when the body does not cover them."""
+    match = _CONTENT_RANGE.match(response.header("Content-Range") or "")
+    if match is None:
+        return response.content  # no Content-Range: trust the server sent what was asked
+    first, last, total_text = int(match.group(1)), int(match.group(2)), match.group(3)
+    content = response.content
+    if last - first + 1 != len(content):
+        return None
+    total = None if total_text == "*" else int(total_text)
+    start, end = byte_range.start or 0, byte_range.end
+    if start < 0:
+        if total is None:
+            return content
+        start = max(0, total + start)
+    if total is not None:
+        end = total if end is None else min(end, total)
+    elif end is None:
+        end = last + 1
+    if first <= start and end <= last + 1:
+        return content[start - first:end - first]
+    return None
+
+
+def _verify(response: HttpResponse, url: str) -> None:
+    """Check a whole body against the x-goog-hash a GCS-style server sent with it.
+
+    Skipped when the server transcoded the object (then the hash is of other bytes).
+    Plain web servers and S3 send no hash we can trust (S3 ETags are not always md5s).
+    """
+    hashes = _goog_hashes(response.header("x-goog-hash"))
+    if not hashes:
+        return
+    stored = response.header("x-goog-stored-content-encoding")
+    sent = response.header("Content-Encoding") or "identity"
+    if stored is not None and stored.strip().lower() != sent.strip().lower():
+        return
+    content = response.content
+    if "md5" in hashes:
+        actual = base64.b64encode(hashlib.md5(content).digest()).decode()
+        if actual != hashes["md5"]:
+            raise MD5IntegrityError(
+                f"GET {url}: md5 of the {len(content)} bytes received ({actual}) does not "
+                f"match the server's ({hashes['md5']})."
+            )
+    elif "crc32c" in hashes:
+        actual = base64.b64encode(struct.pack(">I", crc32c.crc32c(content))).decode()
+        if actual != hashes["crc32c"]:
+            raise CRC32CIntegrityError(
+                f"GET {url}: crc32c of the {len(content)} bytes received ({actual}) does not "
+                f"match the server's ({hashes['crc32c']})."
+            )

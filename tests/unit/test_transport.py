@@ -1,0 +1,67 @@
+"""The shared transport's bookkeeping and error mapping, without sockets."""
+from __future__ import annotations
+
+import ssl
+import sys
+import types
+
+import requests
+import urllib3
+
+from cloudfiles.adapters import transport
+from cloudfiles.domain.errors import StorageError, TransientStorageError
+from cloudfiles.domain.ports import HttpRequest
+
+REQUEST = HttpRequest("GET", "https://example.com/key")
+
+
+def test_transports_are_shared_by_settings():
+    first = transport.shared_transport(5, 1.0, 2.0)
+    assert transport.shared_transport(5, 1.0, 2.0) is first
+    assert transport.shared_transport(6, 1.0, 2.0) is not first
+    assert transport.shared_transport(5, 1.0, 3.0) is not first
+    assert first.maxsize == 5 and first.timeout == (1.0, 2.0)
+
+
+def test_a_forked_child_forgets_its_parents_connections():
+    shared = transport.shared_transport(5, 1.0, 2.0)
+    own = transport.PooledTransport(3)
+    pools = (shared.pool("http://127.0.0.1:9/"), own.pool("http://127.0.0.1:9/"))
+    transport._forget_inherited()  # what os.register_at_fork runs in the child
+    assert shared.pool("http://127.0.0.1:9/") is not pools[0]
+    assert own.pool("http://127.0.0.1:9/") is not pools[1]
+    assert transport.shared_transport(5, 1.0, 2.0) is shared  # still shared, pools emptied
+
+
+def test_gevent_patching_after_a_transport_was_made_gives_a_new_one(monkeypatch):
+    before = transport.shared_transport(5, 1.0, 2.0)
+    fake = types.SimpleNamespace(is_module_patched=lambda name: name == "socket")
+    monkeypatch.setitem(sys.modules, "gevent.monkey", fake)
+    green = transport.shared_transport(5, 1.0, 2.0)
+    assert green is not before and transport.shared_transport(5, 1.0, 2.0) is green
+    monkeypatch.delitem(sys.modules, "gevent.monkey")
+    assert transport.shared_transport(5, 1.0, 2.0) is before
+
+
+def _wrapped(inner: BaseException) -> requests.exceptions.ConnectionError:
+    reason = urllib3.exceptions.MaxRetryError(None, REQUEST.url, inner)
+    return requests.exceptions.ConnectionError(reason)
+
+
+def test_network_failures_are_transient():
+    for error in (requests.exceptions.ReadTimeout("slow"), requests.exceptions.ConnectTimeout(),
+                  _wrapped(ConnectionResetError(104, "reset")), ConnectionRefusedError(),
+                  requests.exceptions.ChunkedEncodingError("cut"),
+                  _wrapped(ssl.SSLEOFError("EOF in violation of protocol"))):
+        mapped = transport._network_error(REQUEST, error)
+        assert isinstance(mapped, TransientStorageError), error
+
+
+def test_bad_urls_and_refused_certificates_are_not_retried():
+    cert = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    for error in (requests.exceptions.InvalidURL("bad"), requests.exceptions.InvalidSchema("x"),
+                  requests.exceptions.InvalidHeader("h"),
+                  requests.exceptions.SSLError(_wrapped(cert))):
+        mapped = transport._network_error(REQUEST, error)
+        assert type(mapped) is StorageError, error
+        assert "https://example.com/key" in str(mapped)
