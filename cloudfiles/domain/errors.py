@@ -71,10 +71,14 @@ class BatchError(CloudFilesError):
     """Some files of a batch failed; the rest were done. `errors` maps each path to its error."""
 
     def __init__(self, action: str, errors: dict):
+        self.action = action
         self.errors = errors
         shown = "; ".join(f"{path}: {error}" for path, error in list(errors.items())[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         super().__init__(f"{action} failed for {len(errors)} file(s): {shown}{more}")
+
+    def __reduce__(self):
+        return (type(self), (self.action, self.errors))
 
 
 def is_retryable(error: BaseException) -> bool:

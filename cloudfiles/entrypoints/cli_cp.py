@@ -72,18 +72,27 @@ def _stdin_for(sources: tuple[str, ...]) -> list[str] | None:
     return read_stdin_paths() if "-" in sources else None
 
 
+def _transfer_options(command):
+    """The options and arguments cp and mv share."""
+    for decorator in reversed((
+        click.option("--progress", is_flag=True, help="Show a progress bar."),
+        click.option("-b", "--block-size", default=128, show_default=True,
+                     help="Files in flight at once (bounds memory)."),
+        click.argument("sources", nargs=-1, required=True),
+        click.argument("dest", nargs=1),
+        click.pass_context,
+    )):
+        command = decorator(command)
+    return command
+
+
 @click.command()
 @click.option("-r", "--recursive", is_flag=True, help="Copy directories and what they hold.")
 @click.option("-c", "--compression", type=click.Choice(COMPRESSIONS, case_sensitive=False),
               default="same", show_default=True,
               help="Encoding at the destination; 'same' copies stored bytes untouched, "
                    "'none' decompresses.")
-@click.option("--progress", is_flag=True, help="Show a progress bar.")
-@click.option("-b", "--block-size", default=128, show_default=True,
-              help="Files in flight at once (bounds memory).")
-@click.argument("sources", nargs=-1, required=True)
-@click.argument("dest", nargs=1)
-@click.pass_context
+@_transfer_options
 def cp(ctx: click.Context, recursive: bool, compression: str, progress: bool, block_size: int,
        sources: tuple[str, ...], dest: str) -> None:
     """Copy files and directories.
@@ -108,12 +117,7 @@ def cp(ctx: click.Context, recursive: bool, compression: str, progress: bool, bl
 
 
 @click.command()
-@click.option("--progress", is_flag=True, help="Show a progress bar.")
-@click.option("-b", "--block-size", default=128, show_default=True,
-              help="Files in flight at once (bounds memory).")
-@click.argument("sources", nargs=-1, required=True)
-@click.argument("dest", nargs=1)
-@click.pass_context
+@_transfer_options
 def mv(ctx: click.Context, progress: bool, block_size: int, sources: tuple[str, ...],
        dest: str) -> None:
     """Move files and directories.

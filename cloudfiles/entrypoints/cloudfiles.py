@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
@@ -13,7 +14,7 @@ from ..app.processes import run_in_processes
 from ..app.scheduler import Schedule
 from ..app.transfer import KEEP, transfer
 from ..domain.byteranges import ByteRange
-from ..domain.errors import BatchError
+from ..domain.errors import BatchError, StorageError
 from ..domain.objects import StorageConfig
 from ..domain.paths import ascloudpath, join
 from .wiring import open_store, parse_path
@@ -84,7 +85,8 @@ class CloudFiles:
         task = partial(_child_batch, state, method, kwargs)
         results = run_in_processes(task, items, parallel)
         shown = self.progress if progress is None else progress
-        return iter(tqdm(results, total=total, disable=not shown, desc=method, unit="file"))
+        label = method.strip("_").removesuffix("_results")
+        return iter(tqdm(results, total=total, disable=not shown, desc=label, unit="file"))
 
     def join(self, *paths: str) -> str:
         """Join path parts with '/'."""
@@ -241,15 +243,28 @@ class CloudFiles:
     def transfer_to(self, cf_dest: CloudFiles | str, paths: Any = None, block_size: int = 64,
                     reencode: Any = None, progress: bool | None = None,
                     total: int | None = None) -> int:
-        """Copy files (all of them by default) from here to cf_dest; returns how many."""
+        """Copy files (all of them by default) from here to cf_dest; returns how many.
+
+        Runs in `parallel` processes (this CloudFiles' setting) when both ends allow it.
+        """
         dest = cf_dest if isinstance(cf_dest, CloudFiles) else CloudFiles(cf_dest)
         if paths is None:
             paths = self.list()
         elif isinstance(paths, (str, dict)):
             paths = [paths]
-        results = transfer(self._store, dest._store, paths, block_size,
-                           KEEP if reencode is None else reencode, total, progress)
+        parallel = self._parallel(None) if dest._store.storage.process_safe else 1
+        if parallel > 1:
+            results = self._fan_out("_transfer_results", paths, parallel, total, progress,
+                                    dest=dest, block_size=block_size, reencode=reencode)
+        else:
+            results = transfer(self._store, dest._store, paths, block_size,
+                               KEEP if reencode is None else reencode, total, progress)
         return _raise_failures("transfer", results)
+
+    def _transfer_results(self, paths: Iterable[Any], dest: CloudFiles, block_size: int,
+                          reencode: Any) -> list[dict]:
+        return list(transfer(self._store, dest._store, paths, block_size,
+                             KEEP if reencode is None else reencode, progress=False))
 
     def transfer_from(self, cf_src: CloudFiles | str, paths: Any = None, block_size: int = 64,
                       reencode: Any = None, progress: bool | None = None,
@@ -293,9 +308,21 @@ def _json_file(file: Any) -> Any:
     return path, writing.as_json_bytes(content)
 
 
+def _picklable(error: BaseException | None) -> BaseException | None:
+    """The error itself if it survives the trip back from a child process, else a copy."""
+    if error is None:
+        return None
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except (pickle.PickleError, TypeError, AttributeError, ValueError):
+        return StorageError(f"{type(error).__name__}: {error}")
+
+
 def _child_batch(state: dict, method: str, kwargs: dict, chunk: list) -> list[dict]:
     """Runs one chunk of a batch in a child process with its own CloudFiles."""
-    return getattr(CloudFiles(**state), method)(chunk, **kwargs)
+    results = getattr(CloudFiles(**state), method)(chunk, **kwargs)
+    return [{**r, "error": _picklable(r["error"])} if r.get("error") else r for r in results]
 
 
 def dl(cloudpaths: Any, raw: bool = False, **kwargs: Any) -> Any:

@@ -39,3 +39,16 @@ def test_policy_is_immutable_and_classifies():
     assert not policy.should_retry(CredentialsError("403"))
     assert not RetryPolicy(total=0).should_retry(TransientStorageError("x"))
     assert RetryPolicy(max_window=3).increment().increment().increment().window() == 3
+
+
+def test_every_domain_error_survives_pickling_between_processes():
+    import inspect
+    import pickle
+
+    from cloudfiles.domain import errors
+
+    for _, cls in inspect.getmembers(errors, inspect.isclass):
+        if issubclass(cls, Exception) and cls.__module__ == errors.__name__:
+            args = ("get", {"a": ValueError("x")}) if cls is errors.BatchError else ("why",)
+            copy = pickle.loads(pickle.dumps(cls(*args)))
+            assert type(copy) is cls and str(copy) == str(cls(*args))
