@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -68,7 +69,7 @@ def spelled_as_dir(text: str) -> bool:
 
 def read_stdin_paths() -> list[str]:
     """Non-empty lines of stdin, stripped of their line ends."""
-    stream = click.get_text_stream("stdin")
+    stream = sys.stdin
     return [line.rstrip("\r\n") for line in stream if line.strip()]
 
 

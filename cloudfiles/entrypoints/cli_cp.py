@@ -1,6 +1,8 @@
 """`cloudfiles cp` and `cloudfiles mv`: bulk copies through CloudFiles.transfer_to."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..app.transfer import MissingSourceError
@@ -55,7 +57,7 @@ def run_job(job: CopyJob, failures: Failures, parallel: int, progress: bool,
 
 def write_to_stdout(job: CopyJob, failures: Failures) -> None:
     """Write the decoded content of each file of a job to stdout, in order."""
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     source = CloudFiles(job.source)
     for item in job.items:
         key = source_key(item)

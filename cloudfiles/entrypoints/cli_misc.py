@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -61,7 +62,7 @@ def cat(paths: tuple[str, ...]) -> None:
     Files are written in order; '-' alone reads the paths from stdin.
     """
     failures = Failures("cat")
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     for target in _files("cat", paths, failures):
         content = CloudFiles(target.directory).get(target.name)
         if content is None:
