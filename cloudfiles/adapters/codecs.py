@@ -6,7 +6,9 @@ and asking for it gives a clear UnsupportedCompressionType instead of an ImportE
 from __future__ import annotations
 
 import gzip
+import platform
 import zlib
+from collections.abc import Callable
 
 from ..domain.codecs import CodecRegistry
 from ..domain.ports import Codec
@@ -41,20 +43,87 @@ class GzipCodec(Codec):
         except ImportError:  # pragma: no cover - deflate is a hard dependency
             deflate = None
         self._deflate = deflate
+        self._direct = _direct_gunzip(deflate)
 
     def compress(self, data: bytes, level: int | None = None) -> bytes:
         level = 6 if level is None else level
         if self._deflate is not None and 1 <= level <= 12:
-            return bytes(self._deflate.gzip_compress(bytes(data), level))
+            return bytes(self._deflate.gzip_compress(_contiguous(data), level))
         return gzip.compress(data, compresslevel=max(0, min(level, 9)), mtime=0)
 
     def decompress(self, data: bytes) -> bytes:
+        if self._direct is not None:
+            decoded = self._direct(data)
+            if decoded is not None:
+                return decoded
         if self._deflate is not None and not _has_second_member(data):
             try:
-                return bytes(self._deflate.gzip_decompress(bytes(data)))
+                return bytes(self._deflate.gzip_decompress(_contiguous(data)))
             except Exception:  # noqa: BLE001, S110 - zlib below gives the authoritative answer
                 pass
         return _zlib_gunzip(data)
+
+
+_LIBDEFLATE_SUCCESS = 0
+_MAX_RATIO = 1100  # DEFLATE cannot expand more than ~1032:1
+
+
+def _direct_gunzip(deflate) -> Callable[[bytes], bytes | None] | None:
+    """libdeflate's gzip decoder called through ctypes, writing straight into the bytes object
+    returned (the `deflate` package returns a bytearray, and bytes() of it copies every byte),
+    and telling how much input it used, so a multi-member stream is seen without scanning.
+
+    The function returns None whenever the answer is not plainly a single whole member (the
+    caller's slower paths then decide); None instead of it where ctypes or the symbols are
+    missing (not CPython, another build of the package).
+    """
+    if platform.python_implementation() != "CPython":
+        return None
+    try:
+        import ctypes
+
+        library = ctypes.CDLL(deflate._deflate.__file__)
+        alloc = library.libdeflate_alloc_decompressor
+        alloc.restype, alloc.argtypes = ctypes.c_void_p, []
+        free = library.libdeflate_free_decompressor
+        free.restype, free.argtypes = None, [ctypes.c_void_p]
+        gunzip = library.libdeflate_gzip_decompress_ex
+        size_p = ctypes.POINTER(ctypes.c_size_t)
+        gunzip.restype = ctypes.c_int
+        gunzip.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p,
+                           ctypes.c_size_t, size_p, size_p]
+        new_bytes = ctypes.pythonapi.PyBytes_FromStringAndSize
+        new_bytes.restype, new_bytes.argtypes = ctypes.py_object, [ctypes.c_void_p,
+                                                                   ctypes.c_ssize_t]
+    except (ImportError, OSError, AttributeError):
+        return None
+
+    def decode(data: bytes) -> bytes | None:
+        if type(data) is not bytes or len(data) < 18 or data[:2] != b"\x1f\x8b":
+            return None
+        size = int.from_bytes(data[-4:], "little")  # ISIZE: the size mod 2**32
+        if size == 0 or size > _MAX_RATIO * len(data):
+            return None
+        out = new_bytes(None, size)  # fresh and unshared until returned
+        used, made = ctypes.c_size_t(), ctypes.c_size_t()
+        decompressor = alloc()
+        if not decompressor:
+            return None
+        try:  # ctypes releases the GIL for the call
+            status = gunzip(decompressor, data, len(data), out, size, ctypes.byref(used),
+                            ctypes.byref(made))
+        finally:
+            free(decompressor)
+        if status != _LIBDEFLATE_SUCCESS or used.value != len(data) or made.value != size:
+            return None
+        return out
+
+    return decode
+
+
+def _contiguous(data) -> bytes | bytearray:
+    """data as libdeflate takes it, copied only when it is not bytes or bytearray already."""
+    return data if isinstance(data, (bytes, bytearray)) else bytes(data)
 
 
 def _zlib_gunzip(data: bytes) -> bytes:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import secrets
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ class FileStorage(Storage):
     def __init__(self, location: ExtractedPath, config: StorageConfig):
         super().__init__(location, config)
         self.root = os.path.normpath(location.path or "/")
+        self._prefix = self.root.rstrip(os.sep) + os.sep
 
     def _path(self, key: str) -> str:
         """Absolute path of a key; refuse keys that would leave the root."""
@@ -45,6 +47,18 @@ class FileStorage(Storage):
 
     def _object_path(self, key: str) -> str:
         """Path of an object key; '.'/'..'/empty segments are refused so keys round-trip."""
+        if os.sep == "/" and isinstance(key, str):
+            # Hot path: with no empty, '.' or '..' segment a key cannot leave the root and
+            # normpath(join(root, key)) is root/key, so the path is built without them.
+            bounded = f"/{key}/"
+            if not key or "//" in bounded or "/./" in bounded or "/../" in bounded:
+                raise InvalidKeyError(
+                    f"Key {key!r} has an empty, '.' or '..' segment: "
+                    "file:// cannot store it as named."
+                )
+            if "\x00" in key:
+                raise InvalidKeyError(f"Key {key!r} contains a NUL byte.")
+            return self._prefix + key
         parts = key.replace(os.sep, "/").split("/")
         if not key or any(part in ("", ".", "..") for part in parts):
             raise InvalidKeyError(
@@ -62,12 +76,16 @@ class FileStorage(Storage):
 
     def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
         base = self._object_path(key)
+        whole = byte_range is None or byte_range.is_whole
         for suffix in _VARIANTS:
             path = base + suffix
             try:
+                if whole:
+                    content = _read_all(path)
+                    return StoredObject(content, split_suffix(path)[1])
                 with open(path, "rb") as handle:
                     encoding = split_suffix(path)[1]
-                    if byte_range is None or byte_range.is_whole or encoding:
+                    if encoding:
                         return StoredObject(handle.read(), encoding)
                     return StoredObject(_read_range(handle, byte_range), None, partial=True)
             except (FileNotFoundError, NotADirectoryError):
@@ -94,25 +112,24 @@ class FileStorage(Storage):
 
     def put(self, key: str, content: bytes, options: PutOptions) -> None:
         base = self._object_path(key)
-        stored_name, named_encoding = split_suffix(base)
-        if named_encoding is not None and named_encoding == options.encoding:
-            base = stored_name  # 'x.gz' stored gzip-encoded is 'x' on disk, as the reference does
+        if options.encoding is not None:
+            stored_name, named_encoding = split_suffix(base)
+            if named_encoding == options.encoding:
+                base = stored_name  # 'x.gz' stored gzip-encoded is 'x' on disk, as the reference
         target = base + suffix_of(options.encoding)
-        directory = os.path.dirname(target)
-        temp = os.path.join(
-            directory, f".{os.path.basename(target)}{TEMP_MARK}{secrets.token_hex(6)}"
-        )
+        directory, _, name = target.rpartition(os.sep)
+        temp = None
         try:
-            os.makedirs(directory, exist_ok=True)
-            with open(temp, "wb") as handle:
-                handle.write(content)
+            temp = _write_new(f"{directory}{os.sep}.{name}{TEMP_MARK}", content, directory)
             os.replace(temp, target)
         except OSError as error:
-            _silent_remove(temp)
+            if temp is not None:
+                _silent_remove(temp)
             raise _os_error(error, target) from error
         for suffix in _VARIANTS:
-            if base + suffix != target:
-                _silent_remove(base + suffix)
+            stale = base + suffix
+            if stale != target and _lexists(stale):
+                _silent_remove(stale)
 
     def delete(self, key: str) -> None:
         base = self._object_path(key)
@@ -189,6 +206,81 @@ def _holds_a_file(path: str) -> bool:
     except OSError:
         return False
     return False
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NEW_FILE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+                   | getattr(os, "O_CLOEXEC", 0))
+
+
+def _read_all(path: str) -> bytes:
+    """A whole file, in one read when its size holds (os-level I/O: no buffered file object)."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # a short read of a regular file is its end
+            return data
+        chunks = [data]  # it grew, or reports no size (pipes, /proc): read to the end
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_temp_ids = itertools.count()
+_temp_prefix = secrets.token_hex(5)
+
+
+def _new_temp_prefix() -> None:
+    global _temp_prefix
+    _temp_prefix = secrets.token_hex(5)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_temp_prefix)  # a child must not reuse our names
+
+
+def _write_new(stem: str, content: bytes, directory: str) -> str:
+    """Create a new file named stem + a unique suffix holding content; returns its path.
+
+    Names are a random per-process prefix plus a counter (no random syscall per file);
+    parent directories are made on demand.
+    """
+    path = f"{stem}{_temp_prefix}{next(_temp_ids):x}"
+    try:
+        fd = os.open(path, _NEW_FILE_FLAGS, 0o666)
+    except FileNotFoundError:
+        os.makedirs(directory, exist_ok=True)
+        fd = os.open(path, _NEW_FILE_FLAGS, 0o666)
+    except FileExistsError:  # another process drew the same prefix: take a fresh name
+        path = f"{stem}{secrets.token_hex(8)}"
+        fd = os.open(path, _NEW_FILE_FLAGS, 0o666)
+    try:
+        written = os.write(fd, content)
+        if written < len(content):
+            view = memoryview(content)[written:]
+            while view:
+                view = view[os.write(fd, view):]
+    except BaseException:
+        os.close(fd)
+        _silent_remove(path)
+        raise
+    try:
+        os.close(fd)
+    except OSError:
+        _silent_remove(path)
+        raise
+    return path
+
+
+if os.access in os.supports_follow_symlinks:
+    def _lexists(path: str) -> bool:
+        """Whether a directory entry exists (no exception raised: cheaper than lstat)."""
+        return os.access(path, os.F_OK, follow_symlinks=False)
+else:  # pragma: no cover - platforms without faccessat
+    _lexists = os.path.lexists
 
 
 def _read_range(handle, byte_range: ByteRange) -> bytes:

@@ -20,8 +20,20 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+MIN_CHUNK, MAX_CHUNK = 250, 1000
+
+
+def chunk_size_for(total: int | None, parallel: int) -> int:
+    """Items per chunk: about two chunks per process when the batch size is known (fewer
+    start-ups and drained tails per process), within [MIN_CHUNK, MAX_CHUNK] so results
+    stream back and memory stays bounded."""
+    if not total:
+        return MIN_CHUNK
+    return max(MIN_CHUNK, min(MAX_CHUNK, -(-total // (2 * max(1, parallel)))))
+
+
 def run_in_processes(task: Callable[[list[Any]], list[Any]], items: Iterable[Any],
-                     parallel: int, chunk_size: int = 250) -> Iterator[Any]:
+                     parallel: int, chunk_size: int = MIN_CHUNK) -> Iterator[Any]:
     """task(chunk) for each chunk of items on `parallel` processes; results flattened.
 
     `task` must be picklable (a module-level function or a partial of one).

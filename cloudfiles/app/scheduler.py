@@ -5,8 +5,9 @@ flat however long the batch. Results come back as they finish (order not guarant
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent import futures
 from itertools import islice
 from typing import TypeVar
 
@@ -48,16 +49,49 @@ class Schedule:
         return _threaded_results(fn, items, self.num_threads, limit)
 
 
+_STOP = object()
+
+
 def _threaded_results(fn, items, num_threads: int, limit: int) -> Iterator:
+    """fn over items on `num_threads` threads, at most `limit` items queued or running.
+
+    Items are pulled from the caller's iterator on the caller's thread; results come back
+    through one queue, so each costs the caller O(1) however many are in flight.
+    """
     iterator = iter(items)
-    with futures.ThreadPoolExecutor(max_workers=num_threads) as pool:
-        pending = {pool.submit(fn, item) for item in islice(iterator, limit)}
-        while pending:
-            done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-            for item in islice(iterator, len(done)):
-                pending.add(pool.submit(fn, item))
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    done: queue.SimpleQueue = queue.SimpleQueue()
+
+    def work() -> None:
+        while (item := todo.get()) is not _STOP:
+            try:
+                done.put((fn(item), None))
+            except BaseException as error:  # noqa: BLE001 - re-raised on the caller's thread
+                done.put((None, error))
+
+    in_flight = 0
+    for item in islice(iterator, limit):
+        todo.put(item)
+        in_flight += 1
+    threads = [threading.Thread(target=work, name=f"cloudfiles-{i}", daemon=True)
+               for i in range(min(num_threads, in_flight))]
+    for thread in threads:
+        thread.start()
+    try:
+        while in_flight:
+            result, error = done.get()
+            in_flight -= 1
+            if error is not None:
+                raise error
+            for item in islice(iterator, 1):  # keep the threads fed before handing back
+                todo.put(item)
+                in_flight += 1
+            yield result
+    finally:
+        for _ in threads:
+            todo.put(_STOP)
+        for thread in threads:
+            thread.join()
 
 
 def _green_results(fn, items, num_threads: int) -> Iterator:

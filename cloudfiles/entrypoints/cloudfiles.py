@@ -10,7 +10,7 @@ from typing import Any
 from tqdm import tqdm
 
 from ..app import inventory, reading, writing
-from ..app.processes import run_in_processes
+from ..app.processes import chunk_size_for, run_in_processes
 from ..app.scheduler import Schedule
 from ..app.transfer import KEEP, transfer
 from ..domain.byteranges import ByteRange
@@ -83,7 +83,8 @@ class CloudFiles:
         """Results of `method` run on chunks of items in `parallel` processes."""
         state = {**self._init, "progress": False, "parallel": 1}
         task = partial(_child_batch, state, method, kwargs)
-        results = run_in_processes(task, items, parallel)
+        size = len(items) if total is None and hasattr(items, "__len__") else total
+        results = run_in_processes(task, items, parallel, chunk_size_for(size, parallel))
         shown = self.progress if progress is None else progress
         label = method.strip("_").removesuffix("_results")
         return iter(tqdm(results, total=total, disable=not shown, desc=label, unit="file"))
