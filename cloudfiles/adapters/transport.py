@@ -22,6 +22,7 @@ import weakref
 
 import requests
 import requests.utils
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -74,7 +75,9 @@ class PooledTransport(Transport):
         self.timeout = (connect_timeout, read_timeout)
         self._adapter = self._new_adapter()
         self._proxies: dict[str, dict[str, str]] = {}
+        self._pools: dict[str, object] = {}
         self._verify = _ca_bundle()
+        self._urllib3_timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         _ALL.add(self)
 
     def _new_adapter(self) -> HTTPAdapter:
@@ -83,6 +86,7 @@ class PooledTransport(Transport):
     def forget_connections(self) -> None:
         """Start over with empty pools, leaving the old connections alone (after a fork)."""
         self._adapter = self._new_adapter()
+        self._pools = {}
 
     def _proxies_for(self, url: str) -> dict[str, str]:
         origin = "/".join(url.split("/", 3)[:3])
@@ -92,6 +96,57 @@ class PooledTransport(Transport):
         return proxies
 
     def send(self, request: HttpRequest) -> HttpResponse:
+        if HTTPAdapter.send is _ADAPTER_SEND and not self._proxies_for(request.url):
+            pool = self._direct_pool(request.url)
+            if pool is not None:
+                return self._send_direct(pool, request)
+        return self._send_adapter(request)
+
+    def _direct_pool(self, url: str):
+        """The adapter's urllib3 pool for url's origin, set up as requests would (TLS, CA
+        bundle), looked up once per origin; None where requests cannot tell us (old versions).
+        """
+        origin = "/".join(url.split("/", 3)[:3])
+        pool = self._pools.get(origin)
+        if pool is not None and pool.pool is not None:  # evicted pools are closed
+            return pool
+        attributes = getattr(self._adapter, "build_connection_pool_key_attributes", None)
+        if attributes is None:
+            return None
+        probe = requests.PreparedRequest()
+        probe.prepare(method="GET", url=origin + "/")
+        host_params, pool_kwargs = attributes(probe, self._verify, None)
+        pool = self._adapter.poolmanager.connection_from_host(**host_params,
+                                                               pool_kwargs=pool_kwargs)
+        self._pools[origin] = pool
+        return pool
+
+    def _send_direct(self, pool, request: HttpRequest) -> HttpResponse:
+        """One request on the urllib3 pool itself: what HTTPAdapter.send does minus the
+        requests objects (PreparedRequest, Response, cookie jar, header dicts) around it."""
+        headers = dict(request.headers)
+        if request.body is not None:
+            headers["Content-Length"] = str(len(request.body))
+        target = "/" + request.url.split("/", 3)[3] if request.url.count("/") >= 3 else "/"
+        try:
+            response = pool.urlopen(
+                request.method, target, body=request.body, headers=headers, retries=False,
+                redirect=False, assert_same_host=False, timeout=self._urllib3_timeout,
+                preload_content=True, decode_content=False,
+            )
+        except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as error:
+            raise _network_error(request, error) from error
+        content = response.data or b""
+        if _short_body(request, response.status, response.headers, content):
+            raise TransientStorageError(
+                f"{request.method} {request.url}: truncated body, "
+                f"{len(content)} of {response.headers.get('Content-Length')} bytes"
+            )
+        return HttpResponse(response.status, dict(response.headers), content)
+
+    def _send_adapter(self, request: HttpRequest) -> HttpResponse:
+        """Through requests' HTTPAdapter.send: when something intercepts it (the `responses`
+        library, moto's mock_aws) or a proxy is configured."""
         prepared = requests.PreparedRequest()
         prepared.method = request.method
         prepared.url = request.url
@@ -133,6 +188,8 @@ class PooledTransport(Transport):
     def close(self) -> None:
         self._adapter.close()
 
+
+_ADAPTER_SEND = HTTPAdapter.send  # when it is replaced, someone intercepts requests
 
 _SHARED: dict[tuple, PooledTransport] = {}
 _SHARED_LOCK = threading.Lock()
