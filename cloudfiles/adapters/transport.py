@@ -96,7 +96,7 @@ class PooledTransport(Transport):
         return proxies
 
     def send(self, request: HttpRequest) -> HttpResponse:
-        if HTTPAdapter.send is _ADAPTER_SEND and not self._proxies_for(request.url):
+        if _adapter_send_is_original() and not self._proxies_for(request.url):
             pool = self._direct_pool(request.url)
             if pool is not None:
                 return self._send_direct(pool, request)
@@ -189,7 +189,13 @@ class PooledTransport(Transport):
         self._adapter.close()
 
 
-_ADAPTER_SEND = HTTPAdapter.send  # when it is replaced, someone intercepts requests
+def _adapter_send_is_original() -> bool:
+    """False while something (the `responses` library, moto's mock_aws) intercepts
+    HTTPAdapter.send: then requests must go through it. Judged by where the function was
+    defined, not by identity, so it holds even if this module was first imported mid-mock."""
+    send = HTTPAdapter.send
+    return getattr(send, "__module__", None) == "requests.adapters" and \
+        getattr(send, "__qualname__", None) == "HTTPAdapter.send"
 
 _SHARED: dict[tuple, PooledTransport] = {}
 _SHARED_LOCK = threading.Lock()

@@ -65,3 +65,15 @@ def test_bad_urls_and_refused_certificates_are_not_retried():
         mapped = transport._network_error(REQUEST, error)
         assert type(mapped) is StorageError, error
         assert "https://example.com/key" in str(mapped)
+
+
+def test_interception_is_seen_whatever_the_import_order():
+    """responses/mock_aws replace HTTPAdapter.send: the fast path must step aside then."""
+    import responses
+
+    from cloudfiles.adapters.transport import _adapter_send_is_original
+
+    assert _adapter_send_is_original()
+    with responses.RequestsMock():
+        assert not _adapter_send_is_original()
+    assert _adapter_send_is_original()
