@@ -14,9 +14,9 @@ from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import HttpResponse, Storage
 from . import gcs_batch, gcs_resumable
+from .checksums import crc32c_base64, md5_base64, parse_goog_hash, verify
 from .gcs_api import GcsClient, resolve_endpoint
 from .gcs_credentials import find_credentials
-from .gcs_integrity import crc32c_base64, md5_base64, parse_goog_hash, verify
 from .transport import shared_transport
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"

@@ -8,22 +8,16 @@ Retries are the app's: this module raises the retryable domain errors and never 
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
-import struct
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin
 
-import crc32c
 from requests.utils import requote_uri
 
 from ..domain.byteranges import ByteRange
 from ..domain.encodings import normalize_encoding
 from ..domain.errors import (
-    CRC32CIntegrityError,
-    MD5IntegrityError,
     StorageError,
     UnsupportedCompressionType,
     UnsupportedOperationError,
@@ -31,6 +25,7 @@ from ..domain.errors import (
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import HttpRequest, HttpResponse, Storage
+from .checksums import parse_goog_hash, verify
 from .codecs import available_codecs
 from .http_errors import raise_for_status
 from .public_listing import ListingTarget, Page, fetch_page, is_s3_host, listing_target
@@ -61,16 +56,6 @@ def _timestamp(value: str | None) -> float | None:
         return parsedate_to_datetime(value).timestamp() if value else None
     except (TypeError, ValueError, IndexError):
         return None
-
-
-def _goog_hashes(value: str | None) -> dict[str, str]:
-    """{'md5': b64, 'crc32c': b64} from an `x-goog-hash` header."""
-    hashes = {}
-    for part in (value or "").split(","):
-        name, sep, digest = part.strip().partition("=")
-        if sep:
-            hashes[name.lower()] = digest.strip()
-    return hashes
 
 
 class HttpStorage(Storage):
@@ -279,25 +264,11 @@ def _verify(response: HttpResponse, url: str) -> None:
     Skipped when the server transcoded the object (then the hash is of other bytes).
     Plain web servers and S3 send no hash we can trust (S3 ETags are not always md5s).
     """
-    hashes = _goog_hashes(response.header("x-goog-hash"))
+    hashes = parse_goog_hash(response.header("x-goog-hash"))
     if not hashes:
         return
     stored = response.header("x-goog-stored-content-encoding")
     sent = response.header("Content-Encoding") or "identity"
     if stored is not None and stored.strip().lower() != sent.strip().lower():
         return
-    content = response.content
-    if "md5" in hashes:
-        actual = base64.b64encode(hashlib.md5(content).digest()).decode()
-        if actual != hashes["md5"]:
-            raise MD5IntegrityError(
-                f"GET {url}: md5 of the {len(content)} bytes received ({actual}) does not "
-                f"match the server's ({hashes['md5']})."
-            )
-    elif "crc32c" in hashes:
-        actual = base64.b64encode(struct.pack(">I", crc32c.crc32c(content))).decode()
-        if actual != hashes["crc32c"]:
-            raise CRC32CIntegrityError(
-                f"GET {url}: crc32c of the {len(content)} bytes received ({actual}) does not "
-                f"match the server's ({hashes['crc32c']})."
-            )
+    verify(response.content, hashes, f"GET {url}")

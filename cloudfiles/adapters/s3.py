@@ -22,9 +22,10 @@ from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import HttpResponse, Storage
 from .aws_credentials import find_credentials
+from .checksums import md5_base64
 from .s3_client import TRANSIENT_CODES, S3Client
 from .s3_endpoint import resolve_endpoint
-from .s3_multipart import MiB, MultipartSettings, MultipartUpload, content_md5
+from .s3_multipart import MiB, MultipartSettings, MultipartUpload
 from .s3_xml import (
     delete_objects_body,
     is_xml_safe,
@@ -203,7 +204,7 @@ class S3Storage(Storage):
 
     def _delete_batch(self, full_keys: list[str]) -> None:
         body = delete_objects_body(full_keys)
-        headers = {"Content-MD5": content_md5(body), "Content-Type": "application/xml"}
+        headers = {"Content-MD5": md5_base64(body), "Content-Type": "application/xml"}
         response = self.client.send("POST", None, [("delete", None)], headers, body)
         what = self.client.describe("POST", "") + f" (delete {len(full_keys)} objects)"
         self.client.check(response, what)

@@ -1,8 +1,6 @@
 """Multipart upload of one large object: parts sent in parallel, aborted cleanly on failure."""
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from concurrent import futures
@@ -11,6 +9,7 @@ from typing import Any
 from attrs import frozen
 
 from ..domain.errors import StorageError
+from .checksums import md5_base64
 from .s3_client import S3Client
 from .s3_xml import complete_multipart_body, parse_upload_id
 
@@ -18,11 +17,6 @@ logger = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
 MAX_PARTS = 10_000
-
-
-def content_md5(data: bytes) -> str:
-    """The base64 md5 of data, as the Content-MD5 header wants it."""
-    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
 
 
 @frozen
@@ -83,7 +77,7 @@ class MultipartUpload:
                    end: int) -> tuple[int, str]:
         body = content[start:end]
         query = [("partNumber", str(number)), ("uploadId", upload_id)]
-        response = self.client.send("PUT", self.key, query, {"Content-MD5": content_md5(body)},
+        response = self.client.send("PUT", self.key, query, {"Content-MD5": md5_base64(body)},
                                     body, unsigned_payload=True)
         self.client.check(response, self.client.describe("PUT", self.key) + f" (part {number})")
         etag = response.header("ETag")

@@ -1,4 +1,8 @@
-"""gs:// checksums: md5 and crc32c as GCS writes them (base64), and checks of received bytes."""
+"""Checksums as object stores state them (base64 md5 and crc32c), and checks of received bytes.
+
+Shared by gs:// (x-goog-hash, md5Hash, crc32c), http(s):// (GCS-style servers) and s3://
+(Content-MD5).
+"""
 from __future__ import annotations
 
 import base64
@@ -34,20 +38,17 @@ def verify(content: bytes, hashes: dict[str, str], what: str) -> None:
 
     Objects without an md5 (composite objects) are checked with crc32c; no hash, no check.
     """
-    expected = hashes.get("md5")
-    if expected is not None:
-        actual = md5_base64(content)
+    for name, digest, error in _CHECKS:
+        expected = hashes.get(name)
+        if expected is None:
+            continue
+        actual = digest(content)
         if actual != expected:
-            raise MD5IntegrityError(
-                f"{what}: md5 of the {len(content)} bytes received is {actual}, "
+            raise error(
+                f"{what}: {name} of the {len(content)} bytes received is {actual}, "
                 f"the server stated {expected}."
             )
         return
-    expected = hashes.get("crc32c")
-    if expected is not None:
-        actual = crc32c_base64(content)
-        if actual != expected:
-            raise CRC32CIntegrityError(
-                f"{what}: crc32c of the {len(content)} bytes received is {actual}, "
-                f"the server stated {expected}."
-            )
+
+
+_CHECKS = (("md5", md5_base64, MD5IntegrityError), ("crc32c", crc32c_base64, CRC32CIntegrityError))
