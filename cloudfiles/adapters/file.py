@@ -40,31 +40,23 @@ class FileStorage(Storage):
         if "\x00" in key:
             raise InvalidKeyError(f"Key {key!r} contains a NUL byte.")
         path = os.path.normpath(os.path.join(self.root, key))
-        inside = path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
+        inside = path == self.root or path.startswith(self._prefix)
         if not inside:
             raise InvalidKeyError(f"Key {key!r} resolves outside of file://{self.root}.")
         return path
 
     def _object_path(self, key: str) -> str:
         """Path of an object key; '.'/'..'/empty segments are refused so keys round-trip."""
-        if os.sep == "/" and isinstance(key, str):
-            # Hot path: with no empty, '.' or '..' segment a key cannot leave the root and
-            # normpath(join(root, key)) is root/key, so the path is built without them.
-            bounded = f"/{key}/"
-            if not key or "//" in bounded or "/./" in bounded or "/../" in bounded:
-                raise InvalidKeyError(
-                    f"Key {key!r} has an empty, '.' or '..' segment: "
-                    "file:// cannot store it as named."
-                )
-            if "\x00" in key:
-                raise InvalidKeyError(f"Key {key!r} contains a NUL byte.")
-            return self._prefix + key
-        parts = key.replace(os.sep, "/").split("/")
-        if not key or any(part in ("", ".", "..") for part in parts):
+        bounded = f"/{key.replace(os.sep, '/')}/"
+        if not key or "//" in bounded or "/./" in bounded or "/../" in bounded:
             raise InvalidKeyError(
                 f"Key {key!r} has an empty, '.' or '..' segment: file:// cannot store it as named."
             )
-        return self._path(key)
+        if "\x00" in key:
+            raise InvalidKeyError(f"Key {key!r} contains a NUL byte.")
+        # With no such segment a key cannot leave the root, and on posix root/key is already
+        # normal: the hot path skips normpath. Elsewhere _path normalizes the separators.
+        return self._prefix + key if os.sep == "/" else self._path(key)
 
     def _find(self, key: str) -> tuple[str, str | None] | None:
         """(stored path, encoding) of a key, trying the plain name then each suffix."""
