@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
 from attrs import evolve, frozen
@@ -82,22 +81,13 @@ def encode_put(store: Store, key: str, content: Any,
         data = store.codecs.encode(data, encoding, settings.compression_level)
     else:
         store.codecs.codec(encoding)  # an unknown encoding fails here, not on read
-    try:
-        options = _put_options(settings, encoding)
-    except TypeError:  # an unhashable setting: build it afresh
-        options = _put_options.__wrapped__(settings, encoding)
-    return data, options
-
-
-@lru_cache(maxsize=64)
-def _put_options(settings: PutDefaults, encoding: str | None) -> PutOptions:
-    """The PutOptions of a batch's settings, built once for all its files."""
-    return PutOptions(
+    options = PutOptions(
         content_type=settings.content_type or DEFAULT_CONTENT_TYPE,
         encoding=encoding,
         cache_control=settings.cache_control,
         storage_class=settings.storage_class,
     )
+    return data, options
 
 
 def write(store: Store, key: str, content: Any, settings: PutDefaults) -> None:
