@@ -1,5 +1,7 @@
 """cloudfiles: fast, reliable access to object storage and local files through one interface."""
+from .entrypoints.cloudfile import CloudFile
 from .entrypoints.cloudfiles import CloudFiles, dl
+from .entrypoints.resources import clear_memory, reset_connection_pools
 
-__all__ = ["CloudFiles", "dl"]
+__all__ = ["CloudFile", "CloudFiles", "clear_memory", "dl", "reset_connection_pools"]
 __version__ = "0.1.0"

@@ -2,7 +2,8 @@
 
     python examples/quickstart.py [DIRECTORY]
 
-With no DIRECTORY it works in a fresh temporary directory (file://) and in memory (mem://).
+It works in a fresh temporary directory (inside DIRECTORY when given) on file:// and in
+memory (mem://), and removes both when done: nothing is left behind.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from cloudfiles.compression import transcode
 
 
 def main(directory: str) -> None:
+    """Run the tour with its files under `directory` (which the caller removes)."""
     cf = CloudFiles(f"file://{directory}/images", progress=False)
     tiles = [(f"tiles/{x}_{y}", bytes([x, y]) * 2048) for x in range(8) for y in range(8)]
     cf.puts(tiles, compress="gzip")
@@ -36,9 +38,12 @@ def main(directory: str) -> None:
     print("transcoded 4 tiles gzip -> br:", [len(f["content"]) for f in brotli], "bytes")
 
     assert all(memory.get(p) == content for p, content in tiles)
+    memory.delete(list(memory.list()))
     cf.delete(list(cf.list()))
-    print("verified every byte in mem://, deleted", directory + "/images")
+    print("verified every byte in mem://, deleted the files of", cf.cloudpath, "and mem://")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="cloudfiles-"))
+    parent = sys.argv[1] if len(sys.argv) > 1 else None
+    with tempfile.TemporaryDirectory(prefix="cloudfiles-quickstart-", dir=parent) as workdir:
+        main(workdir)

@@ -1,15 +1,14 @@
 """Finds the AWS-style keys (and region) for one bucket, in cloud-files' order of precedence.
 
 1. the `secrets=` argument (a dict, a path to a json file, or botocore-like credentials);
-2. `$CLOUDFILES_SECRETS_DIR/{bucket}-{name}-secret.json` (default dir ~/.cloudvolume/secrets);
-3. `$CLOUDFILES_SECRETS_DIR/{name}-secret.json` (`aws-secret.json`, `matrix-secret.json`);
+2. `{bucket}-{name}-secret.json` in the secrets directory (see secret_files);
+3. `{name}-secret.json` there (`aws-secret.json`; for an alias like matrix://, `matrix-secret.json`);
 4. the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN environment;
 5. botocore's own chain (profiles, SSO, config files...) without the instance metadata service;
 6. nobody: requests are sent unsigned (public buckets).
 """
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Mapping
@@ -18,9 +17,9 @@ from typing import Any
 from attrs import field, frozen
 
 from ..domain.errors import CredentialsError
+from .secret_files import find_secret_file, read_json_object
 
 DEFAULT_REGION = "us-east-1"
-SECRETS_DIR_ENV = "CLOUDFILES_SECRETS_DIR"
 _KEY_ID, _SECRET, _TOKEN, _REGION = (
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION",
 )
@@ -51,18 +50,27 @@ class AwsCredentials:
         """The access key id, which identifies the account (None when anonymous)."""
         return None if self.keys is None else self.frozen_keys().access_key
 
+    def as_secrets(self) -> dict[str, str]:
+        """The keys as a cloud-files secret file holds them ({} when anonymous)."""
+        if self.keys is None:
+            region = os.environ.get(_REGION)
+            return {_REGION: region} if region else {}
+        frozen = self.frozen_keys()
+        values = {_KEY_ID: frozen.access_key, _SECRET: frozen.secret_key}
+        if frozen.token:
+            values[_TOKEN] = frozen.token
+        if self.region:
+            values[_REGION] = self.region
+        return values
+
     def describe(self, bucket: str) -> str:
         """Words for error messages: which credentials were used for the bucket."""
+        if self.anonymous and not self.searched:
+            return f"the request for bucket {bucket!r} was sent unsigned ({self.source})"
         if self.anonymous:
             return (f"no credentials were found for bucket {bucket!r}, so the request was sent "
                     f"unsigned; looked in: {', '.join(self.searched)}")
         return f"credentials for bucket {bucket!r} came from {self.source}"
-
-
-def secrets_dir() -> str:
-    """The directory of the *-secret.json files."""
-    configured = os.environ.get(SECRETS_DIR_ENV)
-    return os.path.expanduser(configured or os.path.join("~", ".cloudvolume", "secrets"))
 
 
 def _botocore_keys(access_key: str, secret_key: str, token: str | None) -> Any:
@@ -86,16 +94,7 @@ def from_mapping(values: Mapping[str, Any], source: str) -> AwsCredentials:
 
 def from_file(path: str) -> AwsCredentials:
     """Credentials from a json secrets file."""
-    try:
-        with open(path, encoding="utf8") as handle:
-            values = json.load(handle)
-    except OSError as error:
-        raise CredentialsError(f"Cannot read the secrets file {path}: {error}") from error
-    except ValueError as error:
-        raise CredentialsError(f"The secrets file {path} is not valid json: {error}") from error
-    if not isinstance(values, dict):
-        raise CredentialsError(f"The secrets file {path} must hold a json object.")
-    return from_mapping(values, path)
+    return from_mapping(read_json_object(path), path)
 
 
 def _from_argument(secrets: Any) -> AwsCredentials:
@@ -152,31 +151,33 @@ def _load_botocore_chain() -> Any:
 
 
 def find_credentials(bucket: str, secrets: Any = None, name: str = "aws",
-                     use_environment: bool = True) -> AwsCredentials:
+                     use_files: bool = True) -> AwsCredentials:
     """The credentials for bucket, the first found in the order of the module docstring.
 
-    `name` picks the secret files (`aws`, `matrix`); `use_environment` False skips steps 4-5
-    (for services that are not AWS and must not receive AWS keys).
+    `name` picks the secret files (`aws`, or an alias such as `matrix`); `use_files` False
+    skips steps 2-3.
     """
     searched = ["the secrets argument"]
     found: AwsCredentials | None = None
     if secrets is not None:
         found = _from_argument(secrets)
+    if found is None and use_files:
+        names = [f"{bucket}-{name}-secret.json"] if bucket else []
+        search = find_secret_file([*names, f"{name}-secret.json"])
+        searched += search.searched
+        found = None if search.path is None else from_file(search.path)
     if found is None:
-        directory = secrets_dir()
-        for filename in (f"{bucket}-{name}-secret.json", f"{name}-secret.json"):
-            path = os.path.join(directory, filename)
-            searched.append(path)
-            if os.path.isfile(path):
-                found = from_file(path)
-                break
-    if found is None and use_environment:
         searched += [f"the {_KEY_ID} environment variable", "botocore's credential chain"]
         found = _from_environment() or _from_botocore_chain()
     if found is None:
         return AwsCredentials(searched=tuple(searched), region=_environment_region())
     return AwsCredentials(found.keys, found.source, found.region or _environment_region(),
                           tuple(searched))
+
+
+def unsigned() -> AwsCredentials:
+    """No credentials, none looked up: every request goes unsigned (no_sign_request=True)."""
+    return AwsCredentials(source="no_sign_request=True", region=_environment_region())
 
 
 def _environment_region() -> str:

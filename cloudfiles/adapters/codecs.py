@@ -1,4 +1,6 @@
-"""Codecs for gzip (libdeflate, zlib where libdeflate cannot), brotli and zstd.
+"""Codecs for gzip (libdeflate, zlib where libdeflate cannot), brotli, zstd, bzip2 and xz.
+
+Every codec takes bytes or a flat byte memoryview (the registry hands it one) without copying.
 
 Like httpx's decoders: a codec whose library fails to import is left out of the registry,
 and asking for it gives a clear UnsupportedCompressionType instead of an ImportError.
@@ -48,17 +50,19 @@ class GzipCodec(Codec):
     def compress(self, data: bytes, level: int | None = None) -> bytes:
         level = 6 if level is None else level
         if self._deflate is not None and 1 <= level <= 12:
-            return bytes(self._deflate.gzip_compress(_contiguous(data), level))
+            return bytes(self._deflate.gzip_compress(data, level))
         return gzip.compress(data, compresslevel=max(0, min(level, 9)), mtime=0)
 
     def decompress(self, data: bytes) -> bytes:
+        if type(data) is not bytes:  # the member scan and the direct path search bytes
+            data = bytes(data)
         if self._direct is not None:
             decoded = self._direct(data)
             if decoded is not None:
                 return decoded
         if self._deflate is not None and not _has_second_member(data):
             try:
-                return bytes(self._deflate.gzip_decompress(_contiguous(data)))
+                return bytes(self._deflate.gzip_decompress(data))
             except Exception:  # noqa: BLE001, S110 - zlib below gives the authoritative answer
                 pass
         return _zlib_gunzip(data)
@@ -121,11 +125,6 @@ def _direct_gunzip(deflate) -> Callable[[bytes], bytes | None] | None:
     return decode
 
 
-def _contiguous(data) -> bytes | bytearray:
-    """data as libdeflate takes it, copied only when it is not bytes or bytearray already."""
-    return data if isinstance(data, (bytes, bytearray)) else bytes(data)
-
-
 def _zlib_gunzip(data: bytes) -> bytes:
     """Decode every member of a gzip stream; raise on truncation or trailing garbage."""
     out = []
@@ -153,10 +152,10 @@ class BrotliCodec(Codec):
 
     def compress(self, data: bytes, level: int | None = None) -> bytes:
         quality = 11 if level is None else level
-        return self._brotli.compress(bytes(data), quality=quality)
+        return self._brotli.compress(data, quality=quality)
 
     def decompress(self, data: bytes) -> bytes:
-        return self._brotli.decompress(bytes(data))
+        return self._brotli.decompress(data)
 
 
 class ZstdCodec(Codec):
@@ -171,26 +170,60 @@ class ZstdCodec(Codec):
 
     def compress(self, data: bytes, level: int | None = None) -> bytes:
         level = 3 if level is None else level
-        return self._zstd.ZstdCompressor(level=level).compress(bytes(data))
+        return self._zstd.ZstdCompressor(level=level).compress(data)
 
     def decompress(self, data: bytes) -> bytes:
         decompressor = self._zstd.ZstdDecompressor()
         try:
-            return decompressor.decompress(bytes(data))
+            return decompressor.decompress(data)
         except self._zstd.ZstdError as error:
             if "content size" not in str(error):
                 raise
         decoder = decompressor.decompressobj()
-        out = decoder.decompress(bytes(data))
+        out = decoder.decompress(data)
         if not decoder.eof:
             raise self._zstd.ZstdError("zstd stream is truncated")
         return out
 
 
+class Bzip2Codec(Codec):
+    """bzip2 (`bzip2`, alias `bz2`) from the standard library; concatenated streams decode whole."""
+
+    name = "bzip2"
+
+    def __init__(self) -> None:
+        import bz2  # some Python builds lack _bz2
+
+        self._bz2 = bz2
+
+    def compress(self, data: bytes, level: int | None = None) -> bytes:
+        return self._bz2.compress(data, compresslevel=9 if level is None else level)
+
+    def decompress(self, data: bytes) -> bytes:
+        return self._bz2.decompress(data)
+
+
+class XzCodec(Codec):
+    """xz (`xz`, alias `lzma`) from the standard library; legacy .lzma streams decode too."""
+
+    name = "xz"
+
+    def __init__(self) -> None:
+        import lzma  # some Python builds lack _lzma
+
+        self._lzma = lzma
+
+    def compress(self, data: bytes, level: int | None = None) -> bytes:
+        return self._lzma.compress(data, preset=level)
+
+    def decompress(self, data: bytes) -> bytes:
+        return self._lzma.decompress(data)
+
+
 def available_codecs() -> CodecRegistry:
     """A registry of every codec whose library imports here."""
     codecs: dict[str, Codec] = {}
-    for factory in (GzipCodec, BrotliCodec, ZstdCodec):
+    for factory in (GzipCodec, BrotliCodec, ZstdCodec, Bzip2Codec, XzCodec):
         try:
             codec = factory()
         except ImportError:

@@ -1,22 +1,31 @@
-"""file://: local files, written atomically, encodings kept as .gz/.br/.zstd suffixes."""
+"""file://: local files, written atomically, encodings kept as .gz/.br/.zstd/.bz2/.xz suffixes.
+
+With the `locking=True` option, reads and writes of a key hold its inter-process lock (see
+adapters.locks) in `lock_dir` (option; default $CLOUD_FILES_LOCK_DIR or ~/.cloudfiles/locks).
+"""
 from __future__ import annotations
 
 import errno
+import functools
 import itertools
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
+from ..domain.buffers import byte_view
 from ..domain.byteranges import ByteRange
-from ..domain.encodings import SUFFIXES, split_suffix, suffix_of
+from ..domain.encodings import EXTENSIONS, split_suffix, suffix_of
 from ..domain.errors import InvalidKeyError, StorageError
 from ..domain.listing import flat_entry
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import Storage
+from .locks import LockDirectory, default_lock_dir
 
 TEMP_MARK = ".cftmp."
-_VARIANTS = ("",) + tuple(SUFFIXES.values())
+_VARIANTS = ("",) + EXTENSIONS
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 def _os_error(error: OSError, path: str) -> StorageError:
@@ -24,16 +33,42 @@ def _os_error(error: OSError, path: str) -> StorageError:
     return StorageError(f"file://{path}: {reason}", code=errno.errorcode.get(error.errno or 0))
 
 
+def _under_lock(exclusive: bool) -> Callable[[_Method], _Method]:
+    """Run a method on a key holding the key's lock when locking is on: writers exclusively,
+    readers shared. Every suffix twin of a key ('x', 'x.gz', ...) shares the lock of 'x'."""
+    def decorate(method: _Method) -> _Method:
+        @functools.wraps(method)
+        def locked(self: FileStorage, key: str, *args: Any, **kwargs: Any) -> Any:
+            if self._locks is None:
+                return method(self, key, *args, **kwargs)
+            with self._locks.hold(split_suffix(self._object_path(key))[0], exclusive):
+                return method(self, key, *args, **kwargs)
+        return locked  # type: ignore[return-value]
+    return decorate
+
+
 class FileStorage(Storage):
-    """A directory of the local file system; keys are paths below it, never outside it."""
+    """A directory of the local file system; keys are paths below it, never outside it.
+
+    config.options: `locking` (truthy: take inter-process locks; None/False: none, the
+    default) and `lock_dir` (where lock files live; made when locking is on).
+    """
 
     protocol = "file"
     local = True
+    OPTIONS: frozenset[str] = frozenset()  # locking, lock_dir: CloudFiles parameters
 
     def __init__(self, location: ExtractedPath, config: StorageConfig):
         super().__init__(location, config)
         self.root = os.path.normpath(location.path or "/")
         self._prefix = self.root.rstrip(os.sep) + os.sep
+        self.locking = bool(config.options.get("locking"))
+        self.lock_dir: str = config.options.get("lock_dir") or default_lock_dir()
+        self._locks = LockDirectory(self.lock_dir).make() if self.locking else None
+
+    def clear_locks(self) -> None:
+        """Remove the lock files in lock_dir that no process holds now."""
+        LockDirectory(self.lock_dir).clear()
 
     def _path(self, key: str) -> str:
         """Absolute path of a key; refuse keys that would leave the root."""
@@ -66,6 +101,7 @@ class FileStorage(Storage):
                 return base + suffix, split_suffix(base + suffix)[1]
         return None
 
+    @_under_lock(exclusive=False)
     def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
         base = self._object_path(key)
         whole = byte_range is None or byte_range.is_whole
@@ -88,6 +124,7 @@ class FileStorage(Storage):
                 raise _os_error(error, path) from error
         return None
 
+    @_under_lock(exclusive=False)
     def head(self, key: str) -> ObjectInfo | None:
         found = self._find(key)
         if found is None:
@@ -99,10 +136,13 @@ class FileStorage(Storage):
             return None
         return ObjectInfo(size=stat.st_size, encoding=encoding, last_modified=stat.st_mtime)
 
+    @_under_lock(exclusive=False)
     def exists(self, key: str) -> bool:
         return self._find(key) is not None
 
-    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+    @_under_lock(exclusive=True)
+    def put(self, key: str, content: Any, options: PutOptions) -> None:
+        content = byte_view(content)
         base = self._object_path(key)
         if options.encoding is not None:
             stored_name, named_encoding = split_suffix(base)
@@ -123,6 +163,7 @@ class FileStorage(Storage):
             if stale != target and _lexists(stale):
                 _silent_remove(stale)
 
+    @_under_lock(exclusive=True)
     def delete(self, key: str) -> None:
         base = self._object_path(key)
         for suffix in _VARIANTS:

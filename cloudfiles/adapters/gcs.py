@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.byteranges import ByteRange
-from ..domain.encodings import normalize_encoding
-from ..domain.errors import InvalidKeyError, UnsupportedCompressionType
+from ..domain.encodings import encoding_from_header
+from ..domain.errors import InvalidKeyError, StorageError
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import HttpResponse, Storage
@@ -24,12 +24,6 @@ DEFAULT_PAGE_SIZE = 1000
 _MAX_NAME_BYTES = 1024
 
 
-def _encoding(value: str | None) -> str | None:
-    """Canonical name of a stored Content-Encoding; unknown ones pass through lowercased."""
-    try:
-        return normalize_encoding(value)
-    except UnsupportedCompressionType:
-        return value.strip().lower() if isinstance(value, str) else None
 
 
 def _epoch(timestamp: str | None) -> float | None:
@@ -46,7 +40,7 @@ def object_info(resource: dict[str, Any]) -> ObjectInfo:
     generation = resource.get("generation")
     return ObjectInfo(
         size=int(resource.get("size") or 0),
-        encoding=_encoding(resource.get("contentEncoding")),
+        encoding=encoding_from_header(resource.get("contentEncoding")),
         content_type=resource.get("contentType"),
         cache_control=resource.get("cacheControl"),
         storage_class=resource.get("storageClass"),
@@ -85,6 +79,7 @@ class GcsStorage(Storage):
     """
 
     protocol = "gs"
+    OPTIONS = frozenset({"resumable_threshold", "resumable_chunk_size", "max_results"})
     batch_delete = True
 
     def __init__(self, location: ExtractedPath, config: StorageConfig):
@@ -104,6 +99,7 @@ class GcsStorage(Storage):
                                                    gcs_resumable.DEFAULT_THRESHOLD))
         self.resumable_chunk_size = gcs_resumable.chunk_size(options.get("resumable_chunk_size"))
         self.page_size = int(options.get("max_results", DEFAULT_PAGE_SIZE))
+        self._bucket_confirmed = False
 
     # -- names -------------------------------------------------------------------------------
     def _name(self, key: str) -> str:
@@ -119,10 +115,23 @@ class GcsStorage(Storage):
             raise InvalidKeyError(f"Key {key!r} makes an object name over 1024 bytes.")
         return name
 
+    def _object_missing(self, what: str) -> None:
+        """Called on a 404 for an object: a missing object only if the bucket exists.
+
+        The bucket is asked about once per storage; a missing bucket raises, naming it.
+        """
+        if self._bucket_confirmed:
+            return
+        if self.client.send("GET", self.client.bucket_url(fields="name")).status == 404:
+            raise StorageError(f"{what}: the bucket {self.client.bucket!r} does not exist.",
+                               404, "NoSuchBucket")
+        self._bucket_confirmed = True
+
     # -- reads -------------------------------------------------------------------------------
     def _resource(self, name: str) -> dict[str, Any] | None:
         response = self.client.send("GET", self.client.object_url(name))
         if response.status == 404:
+            self._object_missing(f"HEAD {self.client.uri(name)}")
             return None
         return self.client.json(response, f"HEAD {self.client.uri(name)}")
 
@@ -145,6 +154,7 @@ class GcsStorage(Storage):
         what = f"GET {self.client.uri(name)}"
         response = self.client.send("GET", self.client.object_url(name, alt="media"), headers)
         if response.status == 404:
+            self._object_missing(what)
             return None
         if response.status == 416:  # starts past the end: whole object, the app slices
             return self.get(key, None)
@@ -166,17 +176,17 @@ class GcsStorage(Storage):
         GCS states the stored encoding in x-goog-stored-content-encoding; servers that do not
         (emulators) are asked for the object's metadata instead.
         """
-        served = _encoding(response.header("Content-Encoding"))
+        served = encoding_from_header(response.header("Content-Encoding"))
         stated = response.header("x-goog-stored-content-encoding")
         if stated is not None:
-            stored = _encoding(stated)
+            stored = encoding_from_header(stated)
             return stored, stored is not None and served != stored
         if served is not None:
             return served, False
         resource = self._resource(name)
         if resource is None:
             return None
-        return _encoding(resource.get("contentEncoding")), False
+        return encoding_from_header(resource.get("contentEncoding")), False
 
     def exists(self, key: str) -> bool:
         return self._resource(self._name(key)) is not None
@@ -211,7 +221,9 @@ class GcsStorage(Storage):
 
     def _delete_name(self, name: str) -> None:
         response = self.client.send("DELETE", self.client.object_url(name))
-        if response.status != 404:
+        if response.status == 404:
+            self._object_missing(f"DELETE {self.client.uri(name)}")
+        else:
             self.client.check(response, f"DELETE {self.client.uri(name)}")
 
     def delete_many(self, keys: Iterable[str]) -> None:

@@ -75,6 +75,10 @@ class GcsClient:
         return (f"{self.endpoint}/storage/v1/b/{quote_name(self.bucket)}/o/{quote_name(name)}"
                 + self._query(params))
 
+    def bucket_url(self, **params: Any) -> str:
+        """URL of the bucket's own resource (its metadata)."""
+        return f"{self.endpoint}/storage/v1/b/{quote_name(self.bucket)}" + self._query(params)
+
     def objects_url(self, **params: Any) -> str:
         """URL of the bucket's object collection (listing)."""
         return f"{self.endpoint}/storage/v1/b/{quote_name(self.bucket)}/o" + self._query(params)

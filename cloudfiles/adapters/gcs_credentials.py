@@ -1,10 +1,10 @@
 """gs:// credentials: which ones to use for a bucket, and thread-safe token refresh.
 
 Lookup order: `secrets=` (a dict, a path to a JSON key, or a google.auth Credentials);
-`$CLOUDFILES_SECRETS_DIR/{bucket}-google-secret.json`; `$CLOUDFILES_SECRETS_DIR/google-secret.json`
-(the directory defaults to ~/.cloudvolume/secrets); Application Default Credentials, asked only
-when a source of them exists so the lookup never waits on an absent metadata server; else
-anonymous access (public buckets). With STORAGE_EMULATOR_HOST set, only `secrets=` is used.
+`{bucket}-google-secret.json`, then `google-secret.json`, in the secrets directory (see
+secret_files); Application Default Credentials, asked only when a source of them exists so the
+lookup never waits on an absent metadata server; else anonymous access (public buckets).
+With STORAGE_EMULATOR_HOST set, only `secrets=` is used.
 """
 from __future__ import annotations
 
@@ -14,16 +14,21 @@ import threading
 from typing import Any
 
 import google.auth
+import google.auth.credentials
 import google.auth.exceptions
 import google.auth.transport.requests
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from ..domain.errors import CredentialsError, TransientStorageError
+from .secret_files import (
+    SECRETS_DIR_ENV,  # noqa: F401 - tests point it at a tmp dir
+    SecretSearch,
+    find_secret_file,
+    read_json_object,
+)
 
 SCOPES = ("https://www.googleapis.com/auth/devstorage.full_control",)
-SECRETS_DIR_ENV = "CLOUDFILES_SECRETS_DIR"
-DEFAULT_SECRETS_DIR = "~/.cloudvolume/secrets"
 _METADATA_ENVS = ("GCE_METADATA_HOST", "GCE_METADATA_ROOT", "GCE_METADATA_IP")
 _GCE_PRODUCT_FILE = "/sys/class/dmi/id/product_name"
 _REFRESH_TIMEOUT = 30.0
@@ -145,11 +150,6 @@ def _cached(key: tuple, load: Any) -> GcsAuth:
     return auth
 
 
-def secrets_dir() -> str:
-    """The directory holding *-google-secret.json files."""
-    return os.path.expanduser(os.environ.get(SECRETS_DIR_ENV) or DEFAULT_SECRETS_DIR)
-
-
 def from_info(info: dict, source: str) -> GcsAuth:
     """Credentials from the parsed JSON of a service account key (or gcloud user credentials)."""
     kind = info.get("type", "service_account")
@@ -182,15 +182,7 @@ def from_file(path: str, source: str) -> GcsAuth:
             from error
 
     def load() -> GcsAuth:
-        try:
-            with open(path, encoding="utf8") as handle:
-                info = json.load(handle)
-        except (OSError, ValueError) as error:
-            raise CredentialsError(f"Cannot read Google credentials from {source}: {error}") \
-                from error
-        if not isinstance(info, dict):
-            raise CredentialsError(f"The Google credentials in {source} are not a JSON object.")
-        return from_info(info, source)
+        return from_info(read_json_object(path), source)
 
     return _cached(("file", os.path.abspath(path), stat.st_mtime_ns, stat.st_size), load)
 
@@ -258,22 +250,40 @@ def application_default() -> GcsAuth | None:
     return None if auth.anonymous else auth
 
 
+def _search_key_file(bucket: str) -> SecretSearch:
+    names = [f"{bucket}-google-secret.json"] if bucket else []
+    return find_secret_file([*names, "google-secret.json"])
+
+
+def _from_key_file(search: SecretSearch) -> GcsAuth | None:
+    return None if search.path is None else from_file(search.path, f"the key file {search.path}")
+
+
+def key_file_credentials(bucket: str = "") -> tuple[str | None, Any]:
+    """(project id, unscoped google.auth credentials) of bucket's key file; (None, None) if none.
+
+    The credentials are unscoped like cloud-files' own, so other Google clients apply theirs.
+    """
+    auth = _from_key_file(_search_key_file(bucket))
+    if auth is None:
+        return None, None
+    credentials = auth.credentials
+    if isinstance(credentials, google.auth.credentials.Scoped):
+        credentials = credentials.with_scopes(None)
+    return auth.project_id, credentials
+
+
 def find_credentials(bucket: str, secrets: Any = None, emulator: bool = False) -> GcsAuth:
     """The credentials gs://bucket is accessed with, following the lookup order above."""
     if secrets is not None:
         return from_secrets(secrets)
     if emulator:
         return GcsAuth(None, "anonymous access (STORAGE_EMULATOR_HOST is set)")
-    directory = secrets_dir()
-    candidates = [os.path.join(directory, f"{bucket}-google-secret.json"),
-                  os.path.join(directory, "google-secret.json")]
-    for path in candidates:
-        if os.path.isfile(path):
-            return from_file(path, f"the key file {path}")
-    auth = application_default()
+    search = _search_key_file(bucket)
+    auth = _from_key_file(search) or application_default()
     if auth is not None:
         return auth
     return GcsAuth(None, (
         "anonymous access: no credentials found (no secrets=, no "
-        f"{' or '.join(candidates)}, no Application Default Credentials)"
+        f"{' or '.join(search.searched)}, no Application Default Credentials)"
     ))

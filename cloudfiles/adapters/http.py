@@ -4,6 +4,8 @@ Keys are URL-quoted below the root URL (host + path). GET honours byte ranges, H
 exists/size/head; stored Content-Encodings are reported, never decoded here. Where the URL
 is a known object store's public endpoint, listing goes through that store's listing API
 (see public_listing); elsewhere listing, writing and deleting are unsupported.
+`middleauth+https://` and `ngauth+https://` read the same way with `Authorization: Bearer`
+and the server's token (see bearer_token); a redirect to another host does not carry it.
 Retries are the app's: this module raises the retryable domain errors and never sleeps.
 """
 from __future__ import annotations
@@ -11,20 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from requests.utils import requote_uri
 
 from ..domain.byteranges import ByteRange
-from ..domain.encodings import normalize_encoding
+from ..domain.encodings import encoding_from_header
 from ..domain.errors import (
     StorageError,
-    UnsupportedCompressionType,
     UnsupportedOperationError,
 )
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import HttpRequest, HttpResponse, Storage
+from .bearer_token import find_token
 from .checksums import parse_goog_hash, verify
 from .codecs import available_codecs
 from .http_errors import raise_for_status
@@ -43,12 +45,8 @@ def _accept_encoding() -> str:
 
 
 def _encoding(response: HttpResponse) -> str | None:
-    """The canonical Content-Encoding of a response; unknown ones pass through lowercased."""
-    value = response.header("Content-Encoding")
-    try:
-        return normalize_encoding(value)
-    except UnsupportedCompressionType:
-        return value.strip().lower()  # decoding it will fail with a clear message
+    """The canonical Content-Encoding of a response."""
+    return encoding_from_header(response.header("Content-Encoding"))
 
 
 def _timestamp(value: str | None) -> float | None:
@@ -68,6 +66,8 @@ class HttpStorage(Storage):
     """
 
     protocol = "http"
+    OPTIONS = frozenset({"listing", "listing_endpoint", "listing_page_size",
+                         "forbidden_is_missing"})
 
     def __init__(self, location: ExtractedPath, config: StorageConfig):
         super().__init__(location, config)
@@ -77,6 +77,8 @@ class HttpStorage(Storage):
         self.transport = shared_transport(config.num_threads, config.connect_timeout,
                                           config.read_timeout)
         self._headers = {"Accept-Encoding": _accept_encoding()}
+        #: Which credentials requests carry, in words for refusals ("" when none).
+        self.credentials_hint = ""
         self._listing: ListingTarget | None = listing_target(host, path, config.options)
         forbidden = config.options.get("forbidden_is_missing")
         self._missing_statuses = {404, 410}
@@ -95,7 +97,7 @@ class HttpStorage(Storage):
             location = response.header("Location")
             if response.status not in REDIRECTS or not location:
                 return response
-            url = urljoin(url, location)
+            url, headers = _redirected(url, urljoin(url, location), headers)
         raise StorageError(f"{method} {self.url('')}: more than {MAX_REDIRECTS} redirects, "
                            f"last to {url}", response.status)
 
@@ -116,7 +118,7 @@ class HttpStorage(Storage):
             return None
         if response.status == 416 and ranged:
             return self._nothing_in_range(key)
-        raise_for_status(response, f"GET {url}")
+        raise_for_status(response, f"GET {url}", credentials_hint=self.credentials_hint)
         encoding = _encoding(response)
         content_type = response.header("Content-Type")
         if response.status == 206:
@@ -152,7 +154,7 @@ class HttpStorage(Storage):
             return None
         if response.status in (405, 501):  # no HEAD here: a one-byte GET tells as much
             return self._head_by_get(url)
-        raise_for_status(response, f"HEAD {url}")
+        raise_for_status(response, f"HEAD {url}", credentials_hint=self.credentials_hint)
         length = response.header("Content-Length")
         if length is None or not length.isdigit():
             return self._head_by_get(url)
@@ -164,7 +166,7 @@ class HttpStorage(Storage):
             return None
         if response.status == 416:  # an empty object
             return _info(response, 0)
-        raise_for_status(response, f"GET {url}")
+        raise_for_status(response, f"GET {url}", credentials_hint=self.credentials_hint)
         match = _CONTENT_RANGE.match(response.header("Content-Range") or "")
         if response.status == 206 and match and match.group(3) != "*":
             return _info(response, int(match.group(3)))
@@ -206,6 +208,35 @@ class HttpsStorage(HttpStorage):
     """https:// (the same adapter; registered under its own protocol name)."""
 
     protocol = "https"
+
+
+class MiddleauthHttpsStorage(HttpsStorage):
+    """middleauth+https://: https reads with the server's bearer token (CAVE middle_auth)."""
+
+    protocol = "middleauth+https"
+
+    def __init__(self, location: ExtractedPath, config: StorageConfig):
+        super().__init__(location, config)
+        token = find_token(location.host or "", config.secrets)
+        self._headers.update(token.header())
+        self.credentials_hint = f"bearer token from {token.source}"
+
+
+class NgauthHttpsStorage(MiddleauthHttpsStorage):
+    """ngauth+https://: the same bearer-token reads under neuroglancer's ngauth prefix."""
+
+    protocol = "ngauth+https"
+
+
+def _redirected(url: str, target: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The next hop of a redirect; the Authorization header only goes back to the same host
+    and never from https down to http."""
+    before, after = urlsplit(url), urlsplit(target)
+    if "Authorization" in headers and (
+        before.hostname != after.hostname or (before.scheme, after.scheme) == ("https", "http")
+    ):
+        headers = {name: value for name, value in headers.items() if name != "Authorization"}
+    return target, headers
 
 
 def _info(response: HttpResponse, size: int) -> ObjectInfo:

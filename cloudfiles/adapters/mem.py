@@ -4,9 +4,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from attrs import frozen
 
+from ..domain.buffers import byte_view
 from ..domain.byteranges import ByteRange
 from ..domain.listing import filter_listing
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
@@ -37,6 +39,7 @@ class MemStorage(Storage):
     """
 
     protocol = "mem"
+    OPTIONS: frozenset[str] = frozenset()  # locking, lock_dir: CloudFiles parameters
     process_safe = False
     local = True
 
@@ -68,8 +71,10 @@ class MemStorage(Storage):
     def exists(self, key: str) -> bool:
         return self._base + key in self._objects
 
-    def put(self, key: str, content: bytes, options: PutOptions) -> None:
-        self._objects[self._base + key] = _Entry(bytes(content), options, time.time())
+    def put(self, key: str, content: Any, options: PutOptions) -> None:
+        """Store an immutable copy of any bytes-like content (bytes themselves are not copied)."""
+        stored = bytes(byte_view(content))
+        self._objects[self._base + key] = _Entry(stored, options, time.time())
 
     def delete(self, key: str) -> None:
         self._objects.pop(self._base + key, None)
@@ -80,3 +85,10 @@ class MemStorage(Storage):
         start = len(self._base)
         relative = (k[start:] for k in keys if k.startswith(self._base))
         return filter_listing(relative, prefix, flat)
+
+
+def clear_all() -> None:
+    """Empty every bucket of this process, in place (open storages see them empty)."""
+    with _LOCK:
+        for bucket in _BUCKETS.values():
+            bucket.clear()

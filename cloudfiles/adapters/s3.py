@@ -1,10 +1,13 @@
-"""s3:// (Amazon S3 and any S3-compatible server) and matrix:// over the raw REST API.
+"""s3:// (Amazon S3 and any S3-compatible server) and its aliases over the raw REST API.
 
 Requests are built here, signed with botocore's SigV4 signer and sent on the shared pooled
 transport. Paths: `s3://bucket/dir` (AWS), `s3://https://host:9000/bucket/dir` or
-`endpoint=` (any S3-compatible server, path-style addressing), `matrix://bucket/dir`.
-Adapter options (CloudFiles(**kwargs)): `multipart_threshold`, `multipart_part_size`,
-`multipart_threads` (bytes, bytes, count) and `max_keys` (list page size, at most 1000).
+`endpoint=` (any S3-compatible server, path-style addressing), and aliases of such servers
+(`matrix://bucket/dir`, `tigerdata://`, user aliases), whose keys are read from
+`{alias}-secret.json` instead of `aws-secret.json`.
+Adapter options (CloudFiles(**kwargs)): `no_sign_request` (send every request unsigned and
+look up no credentials), `multipart_threshold`, `multipart_part_size`, `multipart_threads`
+(bytes, bytes, count) and `max_keys` (list page size, at most 1000).
 """
 from __future__ import annotations
 
@@ -13,15 +16,15 @@ import hashlib
 import heapq
 from collections.abc import Iterable, Iterator
 from email.utils import parsedate_to_datetime
-from typing import ClassVar
 from urllib.parse import quote
 
 from ..domain.byteranges import ByteRange
+from ..domain.encodings import encoding_from_header
 from ..domain.errors import MD5IntegrityError, StorageError, TransientStorageError
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import HttpResponse, Storage
-from .aws_credentials import find_credentials
+from .aws_credentials import find_credentials, unsigned
 from .checksums import md5_base64
 from .s3_client import TRANSIENT_CODES, S3Client
 from .s3_endpoint import resolve_endpoint
@@ -49,12 +52,8 @@ class S3Storage(Storage):
 
     protocol = "s3"
     batch_delete = True
-    #: Which *-secret.json files hold this service's keys.
-    secret_name: ClassVar[str] = "aws"
-    #: Endpoint used when the path and `endpoint=` name none (None: Amazon S3).
-    default_endpoint: ClassVar[str | None] = None
-    #: Whether AWS keys from the environment / botocore may be sent to this service.
-    use_environment_credentials: ClassVar[bool] = True
+    OPTIONS = frozenset({"multipart_threshold", "multipart_part_size", "multipart_threads",
+                         "max_keys"})
 
     def __init__(self, location: ExtractedPath, config: StorageConfig):
         super().__init__(location, config)
@@ -66,21 +65,44 @@ class S3Storage(Storage):
         self.bucket = location.bucket
         path = location.path or ""
         self._base = path.rstrip("/") + "/" if path.strip("/") else ""
-        self.credentials = find_credentials(self.bucket, config.secrets, self.secret_name,
-                                            self.use_environment_credentials)
+        options = config.options
+        #: The alias the path was written with (matrix, tigerdata...), None for s3://.
+        self.alias: str | None = location.alias
+        if options.get("no_sign_request"):
+            self.credentials = unsigned()
+        else:
+            self.credentials = find_credentials(self.bucket, config.secrets,
+                                                self.alias or "aws")
         endpoint = resolve_endpoint(self.bucket, self.credentials.region or "us-east-1",
-                                    location.host, config.endpoint, self.default_endpoint)
+                                    location.host, config.endpoint)
         transport = shared_transport(config.num_threads, config.connect_timeout,
                                      config.read_timeout)
         self.client = S3Client(endpoint, self.credentials, transport, config.request_payer,
-                               self.protocol)
-        options = config.options
+                               self.alias or self.protocol)
         self.multipart = MultipartSettings(
             threshold=_int_option(options, "multipart_threshold", 100 * MiB),
             part_size=_int_option(options, "multipart_part_size", 8 * MiB),
             threads=_int_option(options, "multipart_threads", 4),
         )
         self.max_keys = max(1, min(1000, _int_option(options, "max_keys", 1000)))
+        self._bucket_confirmed = False
+
+    def _object_missing(self, response: HttpResponse, what: str) -> None:
+        """Called on a 404 for an object: a missing object only if the bucket exists.
+
+        A HEAD answer has no body to tell NoSuchKey from NoSuchBucket, so the bucket is
+        asked about once per storage (HeadBucket); a missing bucket raises, naming it.
+        """
+        if parse_error(response.content).code == "NoSuchBucket":
+            self.client.check(response, what)
+        if self._bucket_confirmed:
+            return
+        answer = self.client.send("HEAD", None)
+        if answer.status == 404:
+            raise StorageError(
+                f"{what}: the bucket {self.bucket!r} does not exist at "
+                f"{self.client.endpoint.describe()}.", 404, "NoSuchBucket")
+        self._bucket_confirmed = True
 
     def _key(self, key: str) -> str:
         return self._base + key
@@ -93,7 +115,8 @@ class S3Storage(Storage):
         header = None if byte_range is None else byte_range.http_header()
         response = self.client.send("GET", full, headers={"Range": header} if header else None)
         what = self.client.describe("GET", full)
-        if response.status == 404 and parse_error(response.content).code != "NoSuchBucket":
+        if response.status == 404:
+            self._object_missing(response, what)
             return None
         if response.status == 416:
             return self._nothing_in_range(key)
@@ -115,6 +138,7 @@ class S3Storage(Storage):
         full = self._key(key)
         response = self.client.send("HEAD", full)
         if response.status == 404:
+            self._object_missing(response, self.client.describe("HEAD", full))
             return None
         self.client.check(response, self.client.describe("HEAD", full))
         etag = (response.header("ETag") or "").strip('"') or None
@@ -184,7 +208,8 @@ class S3Storage(Storage):
     def delete(self, key: str) -> None:
         full = self._key(key)
         response = self.client.send("DELETE", full)
-        if response.status == 404 and parse_error(response.content).code != "NoSuchBucket":
+        if response.status == 404:
+            self._object_missing(response, self.client.describe("DELETE", full))
             return
         self.client.check(response, self.client.describe("DELETE", full))
 
@@ -242,15 +267,6 @@ class S3Storage(Storage):
                 and self.client.request_payer == other.client.request_payer)
 
 
-class MatrixStorage(S3Storage):
-    """matrix://: Princeton's S3-compatible storage, with keys from matrix-secret.json."""
-
-    protocol = "matrix"
-    secret_name = "matrix"
-    default_endpoint = "https://s3-hpcrc.rc.princeton.edu"
-    use_environment_credentials = False
-
-
 def _object_headers(options: PutOptions) -> dict[str, str]:
     headers = {"Content-Type": options.content_type or "application/octet-stream"}
     if options.encoding:
@@ -263,8 +279,7 @@ def _object_headers(options: PutOptions) -> dict[str, str]:
 
 
 def _encoding(response: HttpResponse) -> str | None:
-    value = (response.header("Content-Encoding") or "").strip().lower()
-    return None if value in ("", "identity") else value
+    return encoding_from_header(response.header("Content-Encoding"))
 
 
 def _is_md5(etag: str) -> bool:

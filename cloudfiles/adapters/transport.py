@@ -96,11 +96,19 @@ class PooledTransport(Transport):
         return proxies
 
     def send(self, request: HttpRequest) -> HttpResponse:
+        if not _is_original(requests.Session.send, "requests.sessions", "Session.send"):
+            return self._send_adapter(request, self._session_send)
         if _adapter_send_is_original() and not self._proxies_for(request.url):
             pool = self._direct_pool(request.url)
             if pool is not None:
                 return self._send_direct(pool, request)
-        return self._send_adapter(request)
+        return self._send_adapter(request, self._adapter.send)
+
+    def _session_send(self, prepared: requests.PreparedRequest, **kwargs):
+        """Through a requests Session, while something intercepts Session.send
+        (requests-mock): users' test doubles must see our requests."""
+        with requests.Session() as session:
+            return session.send(prepared, allow_redirects=False, **kwargs)
 
     def _direct_pool(self, url: str):
         """The adapter's urllib3 pool for url's origin, set up as requests would (TLS, CA
@@ -144,9 +152,10 @@ class PooledTransport(Transport):
             )
         return HttpResponse(response.status, dict(response.headers), content)
 
-    def _send_adapter(self, request: HttpRequest) -> HttpResponse:
-        """Through requests' HTTPAdapter.send: when something intercepts it (the `responses`
-        library, moto's mock_aws) or a proxy is configured."""
+    def _send_adapter(self, request: HttpRequest, sender) -> HttpResponse:
+        """Through requests' HTTPAdapter.send (or a Session's send): when something
+        intercepts it (the `responses` library, moto's mock_aws, requests-mock) or a proxy
+        is configured."""
         prepared = requests.PreparedRequest()
         prepared.method = request.method
         prepared.url = request.url
@@ -157,7 +166,7 @@ class PooledTransport(Transport):
         prepared.hooks = {"response": []}
         prepared._cookies = None
         try:
-            response = self._adapter.send(
+            response = sender(
                 prepared, stream=True, timeout=self.timeout, verify=self._verify,
                 proxies=self._proxies_for(request.url),
             )
@@ -189,13 +198,18 @@ class PooledTransport(Transport):
         self._adapter.close()
 
 
+def _is_original(function, module: str, qualname: str) -> bool:
+    """Whether a requests function is requests' own, not a test double's patch. Judged by
+    where the function was defined, not by identity, so it holds even if this module was
+    first imported mid-mock."""
+    return getattr(function, "__module__", None) == module and \
+        getattr(function, "__qualname__", None) == qualname
+
+
 def _adapter_send_is_original() -> bool:
     """False while something (the `responses` library, moto's mock_aws) intercepts
-    HTTPAdapter.send: then requests must go through it. Judged by where the function was
-    defined, not by identity, so it holds even if this module was first imported mid-mock."""
-    send = HTTPAdapter.send
-    return getattr(send, "__module__", None) == "requests.adapters" and \
-        getattr(send, "__qualname__", None) == "HTTPAdapter.send"
+    HTTPAdapter.send: then requests must go through it."""
+    return _is_original(HTTPAdapter.send, "requests.adapters", "HTTPAdapter.send")
 
 _SHARED: dict[tuple, PooledTransport] = {}
 _SHARED_LOCK = threading.Lock()
@@ -233,3 +247,12 @@ def shared_transport(maxsize: int, connect_timeout: float = 10.0,
         if transport is None:
             transport = _SHARED[key] = PooledTransport(*settings)
         return transport
+
+
+def reset_shared_transports() -> None:
+    """Close every pooled connection of this process; later requests open new ones."""
+    with _SHARED_LOCK:
+        transports = list(_SHARED.values())
+        _SHARED.clear()
+    for transport in transports:
+        transport.close()

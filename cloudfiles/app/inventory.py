@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..domain.listing import as_directory
+from ..domain.listing import as_directory, is_directory_entry
 from .processes import chunked
 from .store import Store
 
@@ -37,29 +37,68 @@ def answers(results: Iterable[tuple[str, Any, Any]]) -> dict[str, Any]:
     return found
 
 
+def _delete_block(store: Store, block: list[str]) -> list[tuple[str, Exception | None]]:
+    try:
+        store.call(store.storage.delete_many, block)
+        return [(key, None) for key in block]
+    except Exception as error:  # noqa: BLE001 - reported per key
+        return [(key, error) for key in block]
+
+
 def delete_many(store: Store, keys: Iterable[str], total: int | None = None,
                 progress: bool | None = None) -> list[tuple[str, Exception]]:
-    """Delete every key; returns (key, error) for the keys that could not be deleted."""
+    """Delete every key; returns (key, error) for the keys that could not be deleted.
+
+    Storages with a batch API delete blocks of 1000 keys per request, several at once.
+    """
     storage = store.storage
-    failures: list[tuple[str, Exception]] = []
     if storage.batch_delete:
-        for block in chunked(keys, 1000):
-            try:
-                store.call(storage.delete_many, block)
-            except Exception as error:  # noqa: BLE001 - reported per key
-                failures.extend((key, error) for key in block)
-        return failures
-    for key, _, error in ask_many(store, storage.delete, keys, total, progress, "Deleting"):
-        if error is not None:
-            failures.append((key, error))
-    return failures
+        if total is None and hasattr(keys, "__len__"):
+            total = len(keys)  # type: ignore[arg-type]
+        schedule = store.batch_schedule(progress)
+        outcomes = (pair for block in schedule.run(
+            lambda block: _delete_block(store, block), chunked(keys, 1000), total, "Deleting",
+            files_in=len) for pair in block)
+    else:
+        outcomes = ((key, error) for key, _, error in
+                    ask_many(store, storage.delete, keys, total, progress, "Deleting"))
+    return [(key, error) for key, error in outcomes if error is not None]
 
 
-def list_keys(store: Store, prefix: str = "", flat: bool = False) -> Iterator[str]:
-    """Keys under the store's root starting with prefix, lazily."""
+def list_keys(store: Store, prefix: str = "", flat: bool = False,
+              dirs: bool = False) -> Iterator[str]:
+    """Keys under the store's root starting with prefix, lazily.
+
+    flat (cloud-files 3.1.1): only files at the prefix's own level, the part after the
+    prefix holding no '/'; with dirs=True the sub-directories there too, as 'name/'.
+    """
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a str, got {type(prefix).__name__}.")
-    return store.storage.list(prefix, flat)
+    entries = store.storage.list(prefix, flat)
+    if flat and not dirs:
+        return (entry for entry in entries if not is_directory_entry(entry))
+    return entries
+
+
+def list_sizes(store: Store, prefix: str = "", flat: bool = False,
+               dirs: bool = False) -> Iterator[tuple[str, int | None]]:
+    """(key, stored size) for each key list_keys would give, lazily; directories: None."""
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str, got {type(prefix).__name__}.")
+    entries = store.storage.list_sizes(prefix, flat)
+    if flat and not dirs:
+        return (entry for entry in entries if not is_directory_entry(entry[0]))
+    return entries
+
+
+def subtree_size(store: Store, prefixes: Iterable[str]) -> dict[str, int]:
+    """{'N': files, 'num_bytes': stored bytes} of every key below the prefixes."""
+    count = num_bytes = 0
+    for prefix in prefixes:
+        for _, size in list_sizes(store, prefix):
+            count += 1
+            num_bytes += size or 0
+    return {"N": count, "num_bytes": num_bytes}
 
 
 def is_directory(store: Store, prefix: str = "") -> bool:

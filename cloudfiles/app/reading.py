@@ -63,7 +63,7 @@ def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
         content, encoding = read(store, key, byte_range, raw)
     except Exception as exc:  # noqa: BLE001 - reported per file, never dropped
         error = exc
-    return {
+    result = {
         "path": key,
         "content": content,
         "byte_range": byte_range.as_tuple() if byte_range else (None, None),
@@ -71,6 +71,9 @@ def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
         "compress": encoding,
         "raw": raw,
     }
+    if isinstance(item, dict) and "tags" in item:
+        result["tags"] = item["tags"]  # passed through untouched, for the caller's bookkeeping
+    return result
 
 
 def read_many(store: Store, items: Iterable[Any], raw: bool = False, total: int | None = None,

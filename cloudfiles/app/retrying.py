@@ -1,6 +1,7 @@
 """The one retry loop: run a call until it succeeds or the retry policy gives up."""
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from attrs import field, frozen
 from ..domain.retry import RetryPolicy
 
 T = TypeVar("T")
+logger = logging.getLogger("cloudfiles")
 
 
 @frozen
@@ -30,5 +32,8 @@ class Retrier:
             except Exception as error:
                 if not policy.should_retry(error):
                     raise
-                self.sleep(policy.backoff(self.random))
+                wait = policy.backoff(self.random)
+                logger.warning("retry %d of %d in %.2f s after %s: %s", policy.attempts + 1,
+                               policy.total, wait, type(error).__name__, error)
+                self.sleep(wait)
                 policy = policy.increment()

@@ -27,15 +27,19 @@ class Schedule:
     progress: bool | str = False
 
     def run(self, fn: Callable[[T], R], items: Iterable[T], total: int | None = None,
-            desc: str | None = None, max_in_flight: int | None = None) -> Iterator[R]:
-        """fn over items; fn must not raise (wrap per-item errors into its result)."""
-        if total is None and hasattr(items, "__len__"):
+            desc: str | None = None, max_in_flight: int | None = None,
+            files_in: Callable[[R], int] | None = None) -> Iterator[R]:
+        """fn over items; fn must not raise (wrap per-item errors into its result).
+
+        The progress bar counts files: one per item, or `files_in(result)` where an item
+        is a block of files (then `total` counts files too).
+        """
+        if total is None and hasattr(items, "__len__") and files_in is None:
             total = len(items)  # type: ignore[arg-type]
-        label = self.progress if isinstance(self.progress, str) else desc
-        bar = tqdm(total=total, desc=label, disable=not self.progress, unit="file")
+        bar = progress_bar(self.progress, total, desc)
         try:
             for result in self._results(fn, items, max_in_flight):
-                bar.update(1)
+                bar.update(1 if files_in is None else files_in(result))
                 yield result
         finally:
             bar.close()
@@ -47,6 +51,12 @@ class Schedule:
         if self.green:
             return _green_results(fn, items, self.num_threads)
         return _threaded_results(fn, items, self.num_threads, limit)
+
+
+def progress_bar(progress: bool | str | None, total: int | None, desc: str | None) -> tqdm:
+    """The one progress bar style: files as the unit, on stderr; a str progress is the label."""
+    label = progress if isinstance(progress, str) else desc
+    return tqdm(total=total, desc=label, disable=not progress, unit="file")
 
 
 _STOP = object()

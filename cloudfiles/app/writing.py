@@ -7,6 +7,7 @@ from typing import Any
 
 from attrs import evolve, frozen
 
+from ..domain.buffers import byte_view
 from ..domain.encodings import normalize_encoding
 from ..domain.objects import PutOptions
 from .store import Store
@@ -28,17 +29,20 @@ class PutDefaults:
 
 
 def as_bytes(content: Any, key: str) -> bytes:
-    """Content as bytes: bytes-like as is, str as UTF-8; anything else is refused."""
+    """Content as bytes: any bytes-like object (bytearray, memoryview, numpy array: its raw
+    buffer in memory order, so a Fortran-ordered array keeps its layout), str as UTF-8;
+    anything else is refused."""
     if isinstance(content, bytes):
         return content
-    if isinstance(content, (bytearray, memoryview)):
-        return bytes(content)
     if isinstance(content, str):
         return content.encode("utf8")
-    raise TypeError(
-        f"Content of {key!r} must be bytes or str, not {type(content).__name__}"
-        " (use put_json for JSON-serializable objects)."
-    )
+    try:
+        return bytes(byte_view(content))
+    except TypeError:
+        raise TypeError(
+            f"Content of {key!r} must be bytes-like or str, not {type(content).__name__}"
+            " (use put_json for JSON-serializable objects)."
+        ) from None
 
 
 def as_json_bytes(content: Any) -> bytes:

@@ -1,13 +1,27 @@
 """Byte ranges: half-open [start, end) requests on an object's bytes."""
 from __future__ import annotations
 
-from attrs import frozen
+import operator
+
+from attrs import field, frozen
 
 from .errors import CloudFilesError
 
 
 class InvalidByteRangeError(CloudFilesError, ValueError):
     """A byte range that cannot be served (e.g. end before start, a step)."""
+
+
+def _as_bound(value: object) -> int | None:
+    """A bound as a plain int: any integer type (numpy's too) is accepted, bools are not."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidByteRangeError(f"Byte range bounds must be ints, got {value!r}.")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise InvalidByteRangeError(f"Byte range bounds must be ints, got {value!r}.") from None
 
 
 @frozen
@@ -17,13 +31,10 @@ class ByteRange:
     A negative start with no end means "the last -start bytes", as in Python slicing.
     """
 
-    start: int | None = None
-    end: int | None = None
+    start: int | None = field(default=None, converter=lambda v: _as_bound(v))
+    end: int | None = field(default=None, converter=lambda v: _as_bound(v))
 
     def __attrs_post_init__(self) -> None:
-        for value in (self.start, self.end):
-            if value is not None and not isinstance(value, int):
-                raise InvalidByteRangeError(f"Byte range bounds must be ints, got {value!r}.")
         if self.end is not None and self.end < 0:
             raise InvalidByteRangeError(f"A negative end is not supported: {self.end}.")
         if self.start is not None and self.start < 0 and self.end is not None:

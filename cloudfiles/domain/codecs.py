@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from attrs import frozen
 
+from .buffers import byte_view
 from .encodings import ENCODINGS, normalize_encoding
 from .errors import CompressionError, DecompressionError, UnsupportedCompressionType
 from .ports import Codec
@@ -12,7 +14,10 @@ from .ports import Codec
 
 @frozen
 class CodecRegistry:
-    """The codecs this process can use, by canonical encoding name."""
+    """The codecs this process can use, by canonical encoding name.
+
+    Content may be any bytes-like object; codecs receive bytes or a flat byte memoryview.
+    """
 
     codecs: Mapping[str, Codec]
 
@@ -29,33 +34,34 @@ class CodecRegistry:
                 f"Available: {', '.join(sorted(self.codecs)) or 'none'} (all known: {ENCODINGS})."
             ) from None
 
-    def encode(self, data: bytes, encoding: object, level: int | None = None) -> bytes:
-        """data compressed with encoding (unchanged for identity)."""
+    def encode(self, data: Any, encoding: object, level: int | None = None) -> Any:
+        """data compressed with encoding (returned unchanged for identity)."""
         codec = self.codec(encoding)
         if codec is None:
             return data
-        _require_bytes(data)
+        view = byte_view(data)
         try:
-            return codec.compress(data, level)
+            return codec.compress(view, level)
         except Exception as error:
             raise CompressionError(
                 f"Could not compress with {codec.name} at level {level!r}: {error}"
             ) from error
 
-    def decode(self, data: bytes, encoding: object, name: str = "") -> bytes:
-        """data decompressed from encoding (unchanged for identity); corrupt data raises."""
+    def decode(self, data: Any, encoding: object, name: str = "") -> Any:
+        """data decompressed from encoding (returned unchanged for identity); corrupt data raises.
+
+        Empty data is corrupt for every encoding: each one writes a header even for no bytes.
+        """
         codec = self.codec(encoding)
         if codec is None:
             return data
+        view = byte_view(data)
+        where = f" of {name!r}" if name else ""
+        if not len(view):
+            raise DecompressionError(f"Corrupt data: zero bytes{where} cannot be {codec.name}.")
         try:
-            return codec.decompress(data)
+            return codec.decompress(view)
         except Exception as error:
-            where = f" of {name!r}" if name else ""
             raise DecompressionError(
-                f"Corrupt data: could not decode {len(data)} bytes{where} as {codec.name}: {error}"
+                f"Corrupt data: could not decode {len(view)} bytes{where} as {codec.name}: {error}"
             ) from error
-
-
-def _require_bytes(data: object) -> None:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"Content must be bytes, got {type(data).__name__}.")

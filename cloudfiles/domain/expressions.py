@@ -4,11 +4,14 @@ A bracket holds the characters to put, one at a time, where it stands; `x-y` ins
 bracket is the range of characters from x to y (`[0-9]`), a '-' first or last is literal.
 Several brackets give the cartesian product, the leftmost bracket varying slowest.
 A '[' without a closing ']' and an empty '[]' are literal text.
+Globs (cloudfiles.domain.globs) find their brackets with the same rules.
 """
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+
+from attrs import frozen
 
 from .errors import CloudFilesError
 
@@ -17,8 +20,18 @@ class ExpressionError(CloudFilesError, ValueError):
     """A generative expression is malformed (e.g. a reversed range like [z-a])."""
 
 
-def _characters(body: str, text: str) -> tuple[str, ...]:
-    """The characters a bracket body stands for, each once, in order of appearance."""
+@frozen
+class Bracket:
+    """A closed `[...]` found in a text: `body` is what stands between the brackets."""
+
+    body: str
+
+
+def characters(body: str, text: str) -> tuple[str, ...]:
+    """The characters a bracket body stands for, each once, in order of appearance.
+
+    `text` is the whole expression, named in the error of a reversed range.
+    """
     chars: list[str] = []
     i = 0
     while i < len(body):
@@ -34,9 +47,9 @@ def _characters(body: str, text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chars))
 
 
-def parse(text: str) -> list[str | tuple[str, ...]]:
-    """The expression as pieces: literal runs as str, brackets as the tuple of their characters."""
-    pieces: list[str | tuple[str, ...]] = []
+def split_brackets(text: str) -> list[str | Bracket]:
+    """The text as literal runs (str) and closed, non-empty brackets (Bracket), in order."""
+    pieces: list[str | Bracket] = []
     literal: list[str] = []
     i = 0
     while i < len(text):
@@ -48,16 +61,22 @@ def parse(text: str) -> list[str | tuple[str, ...]]:
         if literal:
             pieces.append("".join(literal))
             literal = []
-        pieces.append(_characters(text[i + 1:close], text))
+        pieces.append(Bracket(text[i + 1:close]))
         i = close + 1
     if literal:
         pieces.append("".join(literal))
     return pieces
 
 
+def parse(text: str) -> list[str | tuple[str, ...]]:
+    """The expression as pieces: literal runs as str, brackets as the tuple of their characters."""
+    return [piece if isinstance(piece, str) else characters(piece.body, text)
+            for piece in split_brackets(text)]
+
+
 def has_expression(text: str) -> bool:
     """Whether text holds at least one bracket to expand."""
-    return any(isinstance(piece, tuple) for piece in parse(text))
+    return any(isinstance(piece, Bracket) for piece in split_brackets(text))
 
 
 def expand(text: str) -> Iterator[str]:

@@ -30,6 +30,11 @@ def filter_listing(keys: Iterable[str], prefix: str, flat: bool) -> Iterator[str
             yield entry
 
 
+def is_directory_entry(entry: str) -> bool:
+    """Whether a flat listing entry stands for a sub-directory ('dir/') rather than a file."""
+    return entry.endswith("/")
+
+
 def as_directory(prefix: str) -> str:
     """A prefix that matches only inside the directory `prefix` ('test' -> 'test/')."""
     return prefix if not prefix or prefix.endswith("/") else prefix + "/"

@@ -27,6 +27,9 @@ class Storage(ABC):
     process_safe: ClassVar[bool] = True
     #: True when calls are local and quick, so batches run faster serially than on threads.
     local: ClassVar[bool] = False
+    #: Names of the extra keyword options this adapter reads from `config.options`; CloudFiles
+    #: refuses any other. None (undeclared, e.g. an older plugin) accepts every option.
+    OPTIONS: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, location: ExtractedPath, config: StorageConfig):
         self.location = location
@@ -59,6 +62,14 @@ class Storage(ABC):
     def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
         """Keys starting with prefix, lazily; see domain.listing for `flat`."""
         raise self._unsupported("listing")
+
+    def list_sizes(self, prefix: str = "", flat: bool = False) -> Iterator[tuple[str, int | None]]:
+        """(key, stored size) for each key `list` gives; None for 'dir/' entries.
+
+        Loops over `size` by default; adapters whose listings carry sizes override it.
+        """
+        for key in self.list(prefix, flat):
+            yield key, None if key.endswith("/") else self.retry(self.size, key)
 
     def exists(self, key: str) -> bool:
         """Whether key exists."""

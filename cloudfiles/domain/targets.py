@@ -33,7 +33,8 @@ def _segments(epath: ExtractedPath) -> list[str]:
     return [segment for segment in epath.path.split("/") if segment]
 
 
-def _store_depth(epath: ExtractedPath) -> int:
+def store_depth(epath: ExtractedPath) -> int:
+    """How many leading segments of the path name the store (1 for mem://bucket, else 0)."""
     return 1 if epath.protocol in BUCKET_IN_PATH else 0
 
 
@@ -47,7 +48,7 @@ def with_segments(epath: ExtractedPath, segments: list[str]) -> str:
 
 def is_directory_spelling(epath: ExtractedPath) -> bool:
     """Whether the path reads as a directory: a trailing '/' or the root of its store."""
-    return epath.path.endswith("/") or len(_segments(epath)) <= _store_depth(epath)
+    return epath.path.endswith("/") or len(_segments(epath)) <= store_depth(epath)
 
 
 def split_target(epath: ExtractedPath, is_dir: bool = False) -> Target:
@@ -59,6 +60,12 @@ def split_target(epath: ExtractedPath, is_dir: bool = False) -> Target:
     return Target(cloudpath, with_segments(epath, segments[:-1]), segments[-1])
 
 
+def name_of(epath: ExtractedPath) -> str:
+    """The last name of the path; a bucket root's bucket name; '' for `file:///`."""
+    segments = _segments(epath)
+    return segments[-1] if segments else epath.bucket or ""
+
+
 def child(directory: str, key: str) -> str:
     """The full cloud path of `key` under the directory cloud path."""
     if not key:
@@ -68,7 +75,7 @@ def child(directory: str, key: str) -> str:
 
 def store_root(epath: ExtractedPath) -> str:
     """The cloud path of the store holding the path (bucket, mem bucket, file:///)."""
-    return with_segments(epath, _segments(epath)[: _store_depth(epath)])
+    return with_segments(epath, _segments(epath)[: store_depth(epath)])
 
 
 def common_directories(epaths: Iterable[ExtractedPath]) -> list[tuple[str, list[str]]]:
@@ -87,7 +94,7 @@ def common_directories(epaths: Iterable[ExtractedPath]) -> list[tuple[str, list[
         for segments in members:
             while common and segments[:common] != members[0][:common]:
                 common -= 1
-        common = max(common, _store_depth(first))
+        common = max(common, store_depth(first))
         directory = with_segments(first, members[0][:common])
         result.append((directory, ["/".join(segments[common:]) for segments in members]))
     return result

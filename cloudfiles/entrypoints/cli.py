@@ -8,8 +8,8 @@ import click
 
 from .. import __version__
 from ..domain.errors import CloudFilesError
-from . import cli_cp, cli_du, cli_ls, cli_misc, cli_rm
-from .cli_common import CliError, one_line
+from . import cli_alias, cli_cp, cli_du, cli_ls, cli_misc, cli_rm
+from .cli_common import HELP, CliError, one_line
 
 
 class CloudFilesGroup(click.Group):
@@ -27,7 +27,7 @@ class CloudFilesGroup(click.Group):
             ctx.exit(1)
 
 
-@click.group(cls=CloudFilesGroup)
+@click.group(cls=CloudFilesGroup, context_settings=HELP)
 @click.version_option(__version__, prog_name="cloudfiles")
 @click.option("-p", "--parallel", default=1, show_default=True,
               help="Number of processes for bulk operations (<= 0: one per core).")
@@ -42,5 +42,5 @@ def main(ctx: click.Context, parallel: int) -> None:
 
 
 for _command in (cli_ls.ls, cli_cp.cp, cli_cp.mv, cli_rm.rm, cli_du.du, cli_misc.cat,
-                 cli_misc.head, cli_misc.touch, cli_misc.license):
+                 cli_misc.head, cli_misc.touch, cli_misc.license, cli_alias.alias):
     main.add_command(_command)

@@ -11,13 +11,16 @@ import click
 from ..app.transfer import MissingSourceError
 from ..domain.errors import BatchError, CredentialsError, UnsupportedProtocolError
 from ..domain.paths import ExtractedPath
-from ..domain.targets import Target, child, is_directory_spelling, split_target
+from ..domain.targets import Target, child, split_target
 from .cloudfiles import CloudFiles
 from .wiring import parse_path
 
 #: At most this many failed files are named one by one before the summary line.
 SHOWN_FAILURES = 20
 
+
+#: Every command takes -h as --help (set on each group, as click caches help options).
+HELP = {"help_option_names": ["-h", "--help"]}
 
 class CliError(click.ClickException):
     """A command failed: printed as one `cloudfiles: ...` line on stderr, exit code 1."""
@@ -62,11 +65,6 @@ def target_of(text: str) -> Target:
     return split_target(epath, is_dir=is_local_dir(epath))
 
 
-def spelled_as_dir(text: str) -> bool:
-    """Whether the path reads as a directory (trailing '/', bucket root)."""
-    return is_directory_spelling(parse(text))
-
-
 def read_stdin_paths() -> list[str]:
     """Non-empty lines of stdin, stripped of their line ends."""
     stream = sys.stdin
@@ -87,14 +85,26 @@ def by_directory(targets: Iterable[Target]) -> dict[str, list[Target]]:
     return groups
 
 
-def exists_as_dir(target: Target) -> bool:
-    """Whether the target's path holds files below it (or is an existing local directory)."""
-    if target.is_dir:
-        return True
+def open_files(cloudpath: str, no_sign_request: bool = False, **options: Any) -> CloudFiles:
+    """The CloudFiles a command works through; unsigned (anonymous S3) requests when asked."""
+    if no_sign_request:
+        options["no_sign_request"] = True
+    return CloudFiles(cloudpath, **options)
+
+
+#: The --no-sign-request flag of the commands that read from anonymous S3 sources.
+no_sign_request_option = click.option(
+    "--no-sign-request", is_flag=True,
+    help="Read the source anonymously (unsigned S3 requests, for public buckets).")
+
+
+def exists_as_dir(target: Target, no_sign_request: bool = False) -> bool:
+    """Whether the target's path is an existing directory: a local directory, or a cloud
+    prefix 'path/' holding at least one object."""
     epath = parse(target.cloudpath)
     if epath.protocol == "file":
         return os.path.isdir(epath.path)
-    return CloudFiles(target.directory).isdir(target.name)
+    return open_files(target.directory, no_sign_request).isdir(target.name)
 
 
 class Counted:

@@ -3,25 +3,41 @@ from __future__ import annotations
 
 import click
 
+from ..domain.globs import NoMatchError
 from ..domain.humanize import human_size
 from ..domain.targets import child
-from .cli_common import Failures, target_of
-from .cloudfiles import CloudFiles
+from .cli_common import Failures, open_files, target_of
+from .cli_globs import glob_in, selected_keys
 
 
-def sizes(path: str) -> dict[str, int] | None:
-    """{full cloud path: stored size} of a file or of every file under a directory;
-    None when nothing exists there."""
+def _stored_sizes(directory: str, keys: list[str]) -> dict[str, int]:
+    """{full cloud path: stored size} of the keys under a directory, sorted by key."""
+    found = open_files(directory).size(keys) if keys else {}
+    return {child(directory, key): size or 0 for key, size in sorted(found.items())}
+
+
+def sizes(path: str) -> dict[str, int]:
+    """{full cloud path: stored size} of a file, of every file under a directory, or of
+    every file a glob picks (all of each directory it matches).
+
+    Raises FileNotFoundError when nothing exists there, NoMatchError for an empty glob.
+    """
+    glob = glob_in(path)
+    if glob is not None:
+        keys = selected_keys(glob, open_files(glob.directory), recursive=True)
+        found = _stored_sizes(glob.directory, list(keys))
+        if not found:
+            raise NoMatchError(path)
+        return found
     target = target_of(path)
     if not target.is_dir:
-        size = CloudFiles(target.directory).size(target.name)
+        size = open_files(target.directory).size(target.name)
         if size is not None:
             return {target.cloudpath: size}
-    cf = CloudFiles(target.cloudpath)
-    found = cf.size(list(cf.list()))
+    found = _stored_sizes(target.cloudpath, list(open_files(target.cloudpath).list()))
     if not found:
-        return None
-    return {child(target.cloudpath, key): size or 0 for key, size in sorted(found.items())}
+        raise FileNotFoundError(path)
+    return found
 
 
 @click.command()
@@ -33,15 +49,17 @@ def du(summarize: bool, human_readable: bool, grand_total: bool, paths: tuple[st
     """Show stored sizes of files and directories.
 
     Sizes are in bytes as stored (compressed files count compressed); -h for 1.5K, 20M.
+    Globs count the files they match and everything under the directories they match.
     """
     show = human_size if human_readable else str
     failures = Failures("du")
     total = 0
     for path in paths:
         failures.attempted += 1
-        found = sizes(path)
-        if found is None:
-            failures.add(path, FileNotFoundError(path))
+        try:
+            found = sizes(path)
+        except (FileNotFoundError, NoMatchError) as error:
+            failures.add(path, error)
             continue
         subtotal = sum(found.values())
         total += subtotal

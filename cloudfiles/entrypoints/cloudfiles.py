@@ -2,21 +2,24 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import posixpath
 from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 
-from tqdm import tqdm
-
 from ..app import inventory, reading, writing
-from ..app.processes import chunk_size_for, run_in_processes
-from ..app.scheduler import Schedule
-from ..app.transfer import KEEP, transfer
+from ..app.processes import chunk_size_for, chunked, run_in_processes
+from ..app.retrying import Retrier
+from ..app.scheduler import Schedule, progress_bar
+from ..app.transfer import TransferOptions, transfer
 from ..domain.byteranges import ByteRange
 from ..domain.errors import BatchError, StorageError
 from ..domain.objects import StorageConfig
-from ..domain.paths import ascloudpath, join
+from ..domain.paths import ascloudpath, asprotocolpath, join, normalize
+from ..domain.retry import RetryPolicy
+from . import settings
 from .wiring import open_store, parse_path
 
 
@@ -24,11 +27,47 @@ def _is_scalar_path(paths: Any) -> bool:
     return isinstance(paths, (str, dict))
 
 
+_BAR_LABELS = {"_get_results": "Downloading", "_put_results": "Uploading",
+               "_delete_results": "Deleting", "_transfer_results": "Transferring"}
+
+
+def _compress_arg(compress: Any, compression: Any) -> Any:
+    """The one encoding of `compress=` and its alias `compression=`; both at once must agree."""
+    if compression is None:
+        return compress
+    if compress is not None and compress != compression:
+        raise TypeError(
+            f"compress={compress!r} and compression={compression!r} disagree: give one of them."
+        )
+    return compression
+
+
+def _raise_first_error(results: Iterable[dict]) -> None:
+    """Raise the error of the first failed result, if any."""
+    for result in results:
+        if result.get("error") is not None:
+            raise result["error"]
+
+
+def _refuse_unknown_options(adapter: type, options: dict) -> None:
+    """TypeError naming each keyword option the storage's adapter does not take."""
+    accepted = getattr(adapter, "OPTIONS", None)
+    if accepted is None:  # a third-party adapter that does not declare its options
+        return
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        offered = ", ".join(sorted(accepted)) or "none"
+        raise TypeError(
+            f"CloudFiles got unexpected keyword option(s) {', '.join(map(repr, unknown))} "
+            f"for {adapter.protocol}:// (its extra options: {offered})."
+        )
+
+
 def _raise_failures(action: str, results: Iterable[dict]) -> int:
     """Count results; raise a BatchError naming every failed path after all were done."""
     errors, count = {}, 0
     for result in results:
-        count += 1
+        count += not result.get("skipped")
         if result.get("error") is not None:
             errors[result["path"]] = result["error"]
     if errors:
@@ -42,27 +81,39 @@ class CloudFiles:
     def __init__(self, cloudpath: str, progress: bool = False, green: bool | None = None,
                  secrets: Any = None, num_threads: int = 20, use_https: bool = False,
                  endpoint: str | None = None, parallel: int = 1,
-                 request_payer: str | None = None, **options: Any):
+                 request_payer: str | None = None, locking: bool | None = None,
+                 lock_dir: str | None = None, composite_upload_threshold: int = int(1e8),
+                 no_sign_request: bool = False, retries: int | None = None, **options: Any):
         self._init = dict(
             cloudpath=cloudpath, progress=progress, green=green, secrets=secrets,
             num_threads=num_threads, use_https=use_https, endpoint=endpoint, parallel=parallel,
-            request_payer=request_payer, **options,
+            request_payer=request_payer, locking=locking, lock_dir=lock_dir,
+            composite_upload_threshold=composite_upload_threshold,
+            no_sign_request=no_sign_request, retries=retries, **options,
         )
         self.progress = progress
         self.green = bool(green)
         self.num_threads = num_threads
         self.parallel = int(parallel or 1)
-        self._epath = parse_path(cloudpath, use_https)
-        self.cloudpath = ascloudpath(self._epath._replace(format=""))
-        self.protocol = self._epath.protocol
+        self.secrets = secrets
+        self.request_payer = request_payer
+        self.locking = locking
+        self.no_sign_request = bool(no_sign_request)
+        self._path = parse_path(cloudpath, use_https)
+        self.cloudpath = ascloudpath(self._path._replace(format=""))
+        self.protocol = self._path.protocol
+        timeouts = settings.timeouts(options)
         config = StorageConfig(
             secrets=secrets, num_threads=num_threads, endpoint=endpoint,
-            request_payer=request_payer, green=self.green,
-            **{k: options.pop(k) for k in ("connect_timeout", "read_timeout") if k in options},
-            options=options,
+            request_payer=request_payer, green=self.green, **timeouts,
+            options={**options, "locking": locking, "lock_dir": lock_dir,
+                     "composite_upload_threshold": composite_upload_threshold,
+                     "no_sign_request": self.no_sign_request},
         )
         schedule = Schedule(num_threads=num_threads, green=self.green, progress=progress)
-        self._store = open_store(self._epath, config, schedule)
+        retrier = Retrier(RetryPolicy(total=settings.retries(retries)))
+        self._store = open_store(self._path, config, schedule, retrier)
+        _refuse_unknown_options(type(self._store.storage), options)
 
     # -- plumbing ---------------------------------------------------------------------------
     def __getstate__(self) -> dict:
@@ -86,29 +137,72 @@ class CloudFiles:
         size = len(items) if total is None and hasattr(items, "__len__") else total
         results = run_in_processes(task, items, parallel, chunk_size_for(size, parallel))
         shown = self.progress if progress is None else progress
-        label = method.strip("_").removesuffix("_results")
-        return iter(tqdm(results, total=total, disable=not shown, desc=label, unit="file"))
+        return iter(progress_bar_over(results, shown, size, _BAR_LABELS[method]))
+
+    # -- paths ---------------------------------------------------------------------------------
+    @property
+    def sep(self) -> str:
+        """The key separator: os.sep on file://, '/' elsewhere."""
+        return os.sep if self.protocol == "file" else "/"
 
     def join(self, *paths: str) -> str:
-        """Join path parts with '/'."""
+        """Join path parts with this storage's separator."""
+        if self.protocol == "file":
+            return os.path.join(*paths) if paths else ""
         return join(*paths)
+
+    def dirname(self, path: str) -> str:
+        """The directory part of a key (os.path rules on file://)."""
+        return (os.path if self.protocol == "file" else posixpath).dirname(path)
+
+    def basename(self, path: str) -> str:
+        """The last part of a key (os.path rules on file://)."""
+        return (os.path if self.protocol == "file" else posixpath).basename(path)
+
+    def abspath(self, path: str) -> str:
+        """The full cloud path of a key under this CloudFiles."""
+        return self.sep.join((asprotocolpath(self._path), path))
+
+    @property
+    def lock_dir(self) -> str | None:
+        """Where file:// write locks live (None where this storage takes no locks)."""
+        return getattr(self._store.storage, "lock_dir", None)
+
+    def clear_locks(self) -> None:
+        """Remove leftover lock files of file:// writes."""
+        clear = getattr(self._store.storage, "clear_locks", None)
+        if clear is not None:
+            clear()
 
     # -- get ---------------------------------------------------------------------------------
     def get(self, paths: Any, total: int | None = None, raw: bool = False,
             progress: bool | None = None, parallel: int | None = None,
-            return_dict: bool = False) -> Any:
-        """Bytes of one file (None if missing), or result dicts for many (order not kept)."""
-        if _is_scalar_path(paths):
+            return_dict: bool = False, raise_errors: bool = True) -> Any:
+        """Bytes of one file (None if missing), or result dicts for many (order not kept).
+
+        raise_errors (default, as in 3.1.1): a failed file raises its error; False keeps
+        errors in the results' 'error' fields. return_dict gives {path: content} and always
+        raises, as a dict has no room for errors.
+        """
+        if _is_scalar_path(paths) and not return_dict:
             key, byte_range = reading.parse_get_request(paths)
             return reading.read(self._store, key, byte_range, raw)[0]
+        if _is_scalar_path(paths):
+            paths = [paths]
+        elif isinstance(paths, (bytes, int, float)) or paths is None:
+            raise TypeError(
+                f"get() takes a path (str), a request dict, or an iterable of those; "
+                f"got {type(paths).__name__}: {paths!r}"
+            )
         parallel = self._parallel(parallel)
         if parallel > 1:
             results = list(self._fan_out("_get_results", paths, parallel, total, progress,
                                          raw=raw))
         else:
             results = list(reading.read_many(self._store, paths, raw, total, progress))
+        if raise_errors or return_dict:
+            _raise_first_error(results)
         if return_dict:
-            _raise_failures("get", results)
             return {result["path"]: result["content"] for result in results}
         return results
 
@@ -121,12 +215,7 @@ class CloudFiles:
             content = self.get(paths)
             return None if content is None else json.loads(content.decode("utf8"))
         paths = list(paths)
-        results = self.get(paths, total=total)
-        by_path = {}
-        for result in results:
-            if result["error"] is not None:
-                raise result["error"]
-            by_path[result["path"]] = result["content"]
+        by_path = {result["path"]: result["content"] for result in self.get(paths, total=total)}
         keys = [reading.parse_get_request(p)[0] for p in paths]
         return [None if by_path.get(k) is None else json.loads(by_path[k].decode("utf8"))
                 for k in keys]
@@ -135,8 +224,9 @@ class CloudFiles:
     def put(self, path: str, content: Any, content_type: str | None = None,
             compress: Any = None, compression_level: int | None = None,
             cache_control: str | None = None, raw: bool = False,
-            storage_class: str | None = None) -> int:
-        """Store one file."""
+            storage_class: str | None = None, compression: Any = None) -> int:
+        """Store one file; `compression=` is an alias of `compress=`."""
+        compress = _compress_arg(compress, compression)
         defaults = writing.PutDefaults(content_type, compress, compression_level, cache_control,
                                        storage_class, raw)
         writing.write(self._store, path, content, defaults)
@@ -145,11 +235,14 @@ class CloudFiles:
     def puts(self, files: Any, content_type: str | None = None, compress: Any = None,
              compression_level: int | None = None, cache_control: str | None = None,
              total: int | None = None, raw: bool = False, progress: bool | None = None,
-             parallel: int | None = None, storage_class: str | None = None) -> int:
+             parallel: int | None = None, storage_class: str | None = None,
+             compression: Any = None) -> int:
         """Store many files ((path, content) tuples or dicts); returns how many were stored.
 
         Every file is attempted; if any failed, a BatchError names each afterwards.
+        `compression=` is an alias of `compress=`.
         """
+        compress = _compress_arg(compress, compression)
         defaults = writing.PutDefaults(content_type, compress, compression_level, cache_control,
                                        storage_class, raw)
         if writing.is_single_put(files):
@@ -167,16 +260,18 @@ class CloudFiles:
 
     def put_json(self, path: str, content: Any, compress: Any = None,
                  compression_level: int | None = None, cache_control: str | None = None,
-                 storage_class: str | None = None) -> int:
+                 storage_class: str | None = None, compression: Any = None) -> int:
         """Store one JSON-serializable object as application/json."""
+        compress = _compress_arg(compress, compression)
         return self.put(path, writing.as_json_bytes(content), writing.JSON_CONTENT_TYPE,
                         compress, compression_level, cache_control, False, storage_class)
 
     def put_jsons(self, files: Any, compress: Any = None, compression_level: int | None = None,
                   cache_control: str | None = None, total: int | None = None,
                   progress: bool | None = None, parallel: int | None = None,
-                  storage_class: str | None = None) -> int:
+                  storage_class: str | None = None, compression: Any = None) -> int:
         """Store many JSON objects, given as puts() accepts them."""
+        compress = _compress_arg(compress, compression)
         if writing.is_single_put(files):
             files = [files]
         encoded = (_json_file(file) for file in files)
@@ -195,9 +290,19 @@ class CloudFiles:
         """Whether one file exists, or {path: bool} for many."""
         return self._ask("exists", paths, total, progress)
 
-    def size(self, paths: Any, total: int | None = None, progress: bool | None = None) -> Any:
-        """Stored size in bytes of one file (None if missing), or {path: size} for many."""
-        return self._ask("size", paths, total, progress)
+    def size(self, paths: Any, total: int | None = None, progress: bool | None = None,
+             return_sum: bool = False) -> Any:
+        """Stored size in bytes of one file (None if missing), or {path: size} for many;
+        return_sum: the total of the sizes (missing files count 0)."""
+        sizes = self._ask("size", paths, total, progress)
+        if not return_sum:
+            return sizes
+        return (sizes or 0) if isinstance(paths, str) else sum(v or 0 for v in sizes.values())
+
+    def subtree_size(self, prefix: Any = "") -> dict[str, int]:
+        """{'N': number of files, 'num_bytes': their stored bytes} below prefix(es)."""
+        prefixes = [prefix] if isinstance(prefix, str) else list(prefix)
+        return inventory.subtree_size(self._store, prefixes)
 
     def head(self, paths: Any, total: int | None = None, progress: bool | None = None) -> Any:
         """Metadata dict of one file (None if missing), or {path: dict} for many."""
@@ -223,8 +328,9 @@ class CloudFiles:
             raise BatchError("delete", dict(failures))
 
     def _delete_results(self, paths: Iterable[str]) -> list[dict]:
-        failures = inventory.delete_many(self._store, list(paths), progress=False)
-        return [{"path": key, "error": error} for key, error in failures]
+        paths = list(paths)
+        failures = dict(inventory.delete_many(self._store, paths, progress=False))
+        return [{"path": key, "error": failures.get(key)} for key in paths]
 
     def touch(self, paths: Any, progress: bool | None = None) -> None:
         """Create empty files where files are missing."""
@@ -232,9 +338,18 @@ class CloudFiles:
         missing = [p for p, found in self.exists(paths, progress=progress).items() if not found]
         self.puts(((p, b"") for p in missing), total=len(missing), progress=progress)
 
-    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
-        """Keys under this path that start with prefix, lazily; flat: one level only."""
-        return inventory.list_keys(self._store, prefix, flat)
+    def list(self, prefix: str = "", flat: bool = False, size: bool = False,
+             dirs: bool = False) -> Iterator[Any]:
+        """Keys under this path that start with prefix, lazily.
+
+        flat (as cloud-files 3.1.1): only the files at the prefix's own level, i.e. whose
+        part after prefix has no '/' ('build' matches no 'build/x'; 'build/' does).
+        dirs=True (with flat) also yields the sub-directories there, as 'name/'.
+        size=True yields (key, stored size) pairs instead of keys.
+        """
+        if size:
+            return inventory.list_sizes(self._store, prefix, flat, dirs)
+        return inventory.list_keys(self._store, prefix, flat, dirs)
 
     def isdir(self, prefix: str = "") -> bool:
         """Whether any file lives below prefix taken as a directory."""
@@ -242,37 +357,65 @@ class CloudFiles:
 
     # -- transfer --------------------------------------------------------------------------------
     def transfer_to(self, cf_dest: CloudFiles | str, paths: Any = None, block_size: int = 64,
-                    reencode: Any = None, progress: bool | None = None,
+                    reencode: Any = None, content_type: str | None = None,
+                    allow_missing: bool = False, progress: bool | None = None,
                     total: int | None = None) -> int:
         """Copy files (all of them by default) from here to cf_dest; returns how many.
 
-        Runs in `parallel` processes (this CloudFiles' setting) when both ends allow it.
+        paths: keys, {'path', 'dest_path'} dicts or (source, dest) pairs. content_type
+        overrides the stored Content-Type; allow_missing skips sources that do not exist
+        (else each is a failure in the BatchError). Runs in `parallel` processes (this
+        CloudFiles' setting) when both ends allow it.
         """
         dest = cf_dest if isinstance(cf_dest, CloudFiles) else CloudFiles(cf_dest)
         if paths is None:
             paths = self.list()
         elif isinstance(paths, (str, dict)):
             paths = [paths]
+        options = TransferOptions(block_size, reencode, content_type, allow_missing)
         parallel = self._parallel(None) if dest._store.storage.process_safe else 1
         if parallel > 1:
             results = self._fan_out("_transfer_results", paths, parallel, total, progress,
-                                    dest=dest, block_size=block_size, reencode=reencode)
+                                    dest=dest, options=options)
         else:
-            results = transfer(self._store, dest._store, paths, block_size,
-                               KEEP if reencode is None else reencode, total, progress)
+            results = transfer(self._store, dest._store, paths, options, total, progress)
         return _raise_failures("transfer", results)
 
-    def _transfer_results(self, paths: Iterable[Any], dest: CloudFiles, block_size: int,
-                          reencode: Any) -> list[dict]:
-        return list(transfer(self._store, dest._store, paths, block_size,
-                             KEEP if reencode is None else reencode, progress=False))
+    def _transfer_results(self, paths: Iterable[Any], dest: CloudFiles,
+                          options: TransferOptions) -> list[dict]:
+        return list(transfer(self._store, dest._store, paths, options, progress=False))
 
     def transfer_from(self, cf_src: CloudFiles | str, paths: Any = None, block_size: int = 64,
-                      reencode: Any = None, progress: bool | None = None,
+                      reencode: Any = None, content_type: str | None = None,
+                      allow_missing: bool = False, progress: bool | None = None,
                       total: int | None = None) -> int:
         """Copy files (all of them by default) from cf_src to here; returns how many."""
         source = cf_src if isinstance(cf_src, CloudFiles) else CloudFiles(cf_src)
-        return source.transfer_to(self, paths, block_size, reencode, progress, total)
+        return source.transfer_to(self, paths, block_size, reencode, content_type,
+                                  allow_missing, progress, total)
+
+    def moves(self, cf_dest: CloudFiles | str, paths: Any, block_size: int = 64,
+              total: int | None = None, progress: bool | None = None) -> int:
+        """Move files to cf_dest: keys, or (source, dest) pairs to rename on the way.
+
+        Each source is deleted only after its copy succeeded; returns how many moved.
+        """
+        dest = cf_dest if isinstance(cf_dest, CloudFiles) else CloudFiles(cf_dest)
+        pairs = ((p, p) if isinstance(p, str) else tuple(p) for p in paths)
+        moved = 0
+        for block in chunked(pairs, max(1, block_size)):
+            requests = [{"path": src, "dest_path": dst} for src, dst in block]
+            moved += self.transfer_to(dest, requests, block_size, progress=progress,
+                                      total=len(requests))
+            self.delete([src for src, _ in block], progress=False)
+        return moved
+
+    def move(self, src: str, dest: str) -> int:
+        """Move (rename) one file to dest: a key here, or a full cloud path anywhere."""
+        if "://" not in dest:
+            return self.moves(self, [(src, dest)], block_size=1, progress=False)
+        directory, _, name = normalize(dest).rpartition("/")
+        return self.moves(directory, [(src, name)], block_size=1, progress=False)
 
     # -- mapping sugar -----------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Any:
@@ -300,6 +443,18 @@ class CloudFiles:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.list())
+
+
+def progress_bar_over(results: Iterable[dict], progress: Any, total: int | None,
+                      desc: str) -> Iterator[dict]:
+    """results, counted on the one progress bar style as they arrive."""
+    bar = progress_bar(progress, total, desc)
+    try:
+        for result in results:
+            bar.update(1)
+            yield result
+    finally:
+        bar.close()
 
 
 def _json_file(file: Any) -> Any:

@@ -9,7 +9,8 @@ from ..app.scheduler import Schedule
 from ..app.store import Store
 from ..domain.codecs import CodecRegistry
 from ..domain.objects import StorageConfig
-from ..domain.paths import ExtractedPath, extract, to_https_protocol
+from ..domain.paths import ExtractedPath, extract, normalize, to_https_protocol
+from .aliases import alias_table
 from .registry import adapter_for, known_protocols
 
 
@@ -20,10 +21,14 @@ def codecs() -> CodecRegistry:
 
 
 def parse_path(cloudpath: str, use_https: bool = False) -> ExtractedPath:
-    """ExtractedPath of a user's cloud path, accepting plugin protocols too."""
-    epath = extract(cloudpath, protocols=known_protocols())
+    """ExtractedPath of a user's cloud path: bare local paths are file://, aliases resolved.
+
+    Plugin protocols and the aliases of this process are accepted.
+    """
+    aliases = alias_table()
+    epath = extract(normalize(cloudpath), protocols=known_protocols(), aliases=aliases)
     if use_https:
-        epath = to_https_protocol(epath)
+        epath = to_https_protocol(epath, aliases=aliases)
     return epath
 
 

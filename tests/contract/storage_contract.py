@@ -73,8 +73,10 @@ class StorageContract:
                                                          "missing-key": False}
             for prefix in ("", "a", "a/", "b/a", "1"):
                 assert sorted(cf.list(prefix)) == sorted(filter_listing(keys, prefix, False))
+                level = sorted(filter_listing(keys, prefix, True))
+                assert sorted(cf.list(prefix, flat=True, dirs=True)) == level
                 assert sorted(cf.list(prefix, flat=True)) == \
-                    sorted(filter_listing(keys, prefix, True))
+                    [entry for entry in level if not entry.endswith("/")]
             cf.delete(keys)
             assert list(cf.list()) == []
 
@@ -108,7 +110,8 @@ class StorageContract:
         cf = CloudFiles(new_cloudpath())
         cf.puts([("test/a", b"1"), ("test/sub/b", b"2"), ("test2/c", b"3"), ("test.txt", b"4")])
         assert sorted(cf.list("test/")) == ["test/a", "test/sub/b"]
-        assert sorted(cf.list("test/", flat=True)) == ["test/a", "test/sub/"]
+        assert sorted(cf.list("test/", flat=True)) == ["test/a"]
+        assert sorted(cf.list("test/", flat=True, dirs=True)) == ["test/a", "test/sub/"]
         assert cf.isdir("test") and not cf.isdir("test2/c")
         cf.delete(list(cf.list("test/")))
         assert sorted(cf.list()) == ["test.txt", "test2/c"]
@@ -129,10 +132,23 @@ class StorageContract:
         cf.delete(key)
         assert list(cf.list()) == []
 
+    def test_flat_listing_is_the_3_1_1_one(self, new_cloudpath):
+        """flat=True yields only files at the prefix's own level, never sub-directories."""
+        cf = CloudFiles(new_cloudpath())
+        cf.puts([("info1", b"1"), ("build/info3", b"3"), ("level1/level2/info4", b"4")])
+        assert set(cf.list("", flat=True)) == {"info1"}
+        assert set(cf.list("build", flat=True)) == set()
+        assert set(cf.list("build/", flat=True)) == {"build/info3"}
+        assert set(cf.list("level1/", flat=True)) == set()
+        assert set(cf.list("", flat=True, dirs=True)) == {"info1", "build/", "level1/"}
+        assert dict(cf.list("build/", size=True)) == {"build/info3": cf.size("build/info3")}
+
     def test_batch_errors_are_reported_per_file(self, new_cloudpath):
         cf = CloudFiles(new_cloudpath())
         cf.put("good", b"ok")
-        results = cf.get(["good", {"start": 0}])
+        with pytest.raises(ValueError, match="path"):  # raise_errors=True: the 3.1.1 default
+            cf.get(["good", {"start": 0}])
+        results = cf.get(["good", {"start": 0}], raise_errors=False)
         by_error = sorted(results, key=lambda r: r["error"] is not None)
         assert by_error[0]["content"] == b"ok" and by_error[0]["error"] is None
         assert isinstance(by_error[1]["error"], Exception)

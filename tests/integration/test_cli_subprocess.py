@@ -13,6 +13,7 @@ import pytest
 
 from cloudfiles import CloudFiles
 from cloudfiles.domain.humanize import human_size
+from tests.local_files import disk_files as on_disk
 
 SCRIPT = os.path.join(os.path.dirname(sys.executable), "cloudfiles")
 CLI = [SCRIPT] if os.path.exists(SCRIPT) else [sys.executable, "-m", "cloudfiles"]
@@ -39,17 +40,6 @@ def make_tree(root, count: int = 100) -> dict[str, bytes]:
         (root / key).parent.mkdir(parents=True, exist_ok=True)
         (root / key).write_bytes(content)
     return files
-
-
-def on_disk(root) -> dict[str, bytes]:
-    """{relative path with its real suffix: bytes} of every file under root."""
-    found = {}
-    for directory, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                found[os.path.relpath(path, root)] = handle.read()
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +105,34 @@ def test_rm_r_deletes_the_directory_and_its_key_but_not_lookalikes(tmp_path):
         (tmp_path / path).write_bytes(b"x")
     cli("rm", "-r", "test", cwd=tmp_path)  # a plain relative path is a local file path
     assert sorted(on_disk(tmp_path)) == ["test2/c", "testing"]
+    assert (tmp_path / "test" / "sub").is_dir()  # directories stay, emptied, as in 3.1.1
+
+
+def test_rm_of_a_directory_without_r_names_it_and_deletes_nothing(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f").write_bytes(b"f")
+    (tmp_path / "g").write_bytes(b"g")
+    done = cli("rm", "g", "d", cwd=tmp_path)
+    assert done.stdout == "cloudfiles: d: is a directory.\n" and done.stderr == ""
+    assert sorted(on_disk(tmp_path)) == ["d/f", "g"]
+
+
+def test_globs_reach_the_command_unexpanded_by_the_shell(tree, tmp_path):
+    src, files = tree
+    cli("cp", f"{src}/d1/s1/*", tmp_path / "flat")
+    assert on_disk(tmp_path / "flat") == {k.split("/")[-1]: v for k, v in files.items()
+                                          if k.startswith("d1/s1/")}
+    cli("cp", f"{src}/**/f1*.txt", tmp_path / "deep")
+    assert set(on_disk(tmp_path / "deep")) == {k for k in files
+                                               if k.split("/")[-1].startswith("f1")}
+    done = cli("ls", f"{src}/nothing*", code=1)
+    assert done.stderr == f"cloudfiles: ls: {src}/nothing*: no matches found\n"
+
+
+def test_cat_byte_range_and_h_for_help(tree):
+    src, files = tree
+    assert cli("cat", "-r", "5-12", src / "f0.txt").stdout.encode() == files["f0.txt"][5:12]
+    assert cli("cp", "-h").stdout.startswith("Usage: cloudfiles cp")
 
 
 def test_failures_exit_non_zero_after_copying_the_rest(tree, tmp_path):
@@ -140,7 +158,8 @@ def test_a_tree_through_s3_and_back(tree, tmp_path, moto_s3):
     key = remote.split(f"/{moto_s3.bucket}/", 1)[1] + "/tree/d1/s1/f1.txt"
     assert client.head_object(Bucket=moto_s3.bucket, Key=key)["ContentEncoding"] == "br"
 
-    cli("-p", "2", "cp", "-r", f"{remote}/tree", f"{tmp_path}/back/", env=env)
+    (tmp_path / "back").mkdir()  # an existing directory receives back/tree
+    cli("-p", "2", "cp", "-r", f"{remote}/tree", f"{tmp_path}/back", env=env)
     assert set(on_disk(tmp_path / "back" / "tree")) == {k + ".br" for k in files}
     back = CloudFiles(f"file://{tmp_path}/back/tree")
     assert back.get(list(files), return_dict=True) == files

@@ -66,8 +66,8 @@ def test_ranged_reads_are_partial_and_exact(gcs_root):
 def test_flat_listing_and_prefixes(gcs_root):
     cf = CloudFiles(gcs_root())
     cf.puts([("d/a", b"1"), ("d/e/f", b"2"), ("d/e/g", b"3"), ("d2", b"4"), ("top", b"5")])
-    assert sorted(cf.list(flat=True)) == ["d/", "d2", "top"]
-    assert sorted(cf.list("d/", flat=True)) == ["d/a", "d/e/"]
+    assert sorted(cf.list(flat=True, dirs=True)) == ["d/", "d2", "top"]
+    assert sorted(cf.list("d/", flat=True, dirs=True)) == ["d/a", "d/e/"]
     assert sorted(cf.list("d")) == ["d/a", "d/e/f", "d/e/g", "d2"]
     assert sorted(cf.list("d/e/")) == ["d/e/f", "d/e/g"]
 
@@ -181,10 +181,12 @@ def test_bucket_root_and_missing_bucket(gcs_emulator, gcs_env):
     bucket = gcs_emulator.create_bucket("cf-root")
     cf = CloudFiles(gcs_emulator.path(bucket))
     cf.puts([("x/1", b"1"), ("y", b"2")])
-    assert sorted(cf.list()) == ["x/1", "y"] and sorted(cf.list(flat=True)) == ["x/", "y"]
+    assert sorted(cf.list()) == ["x/1", "y"] and sorted(cf.list(flat=True, dirs=True)) == ["x/", "y"]
     cf.delete(["x/1", "y"])
     assert list(cf.list()) == []
     gone = CloudFiles(gcs_emulator.path("no-such-bucket"))
-    assert gone.get("k") is None
+    for call in (lambda: gone.get("k"), lambda: gone.exists("k"), lambda: gone.size(["k"])):
+        with pytest.raises(StorageError, match="'no-such-bucket' does not exist"):
+            call()
     with pytest.raises(StorageError, match="HTTP 404"):
         list(gone.list())

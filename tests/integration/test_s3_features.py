@@ -49,11 +49,11 @@ def test_flat_listing_uses_the_delimiter_across_pages(moto_s3):
     cf = CloudFiles(moto_s3.path(), max_keys=2)
     cf.puts((key, b"1") for key in keys)
     requests = spy(cf)
-    assert list(cf.list(flat=True)) == ["a", "b/", "bb", "c/", "d"]
+    assert list(cf.list(flat=True, dirs=True)) == ["a", "b/", "bb", "c/", "d"]
     assert all("delimiter=%2F" in r.url for r in requests.requests)
     assert len(requests.requests) == 3
     for prefix in ("b", "b/", "c/d", "c/d/", "x"):
-        assert list(cf.list(prefix, flat=True)) == list(filter_listing(keys, prefix, True))
+        assert list(cf.list(prefix, flat=True, dirs=True)) == list(filter_listing(keys, prefix, True))
         assert list(cf.list(prefix)) == list(filter_listing(keys, prefix, False))
 
 
@@ -233,3 +233,19 @@ def test_keys_xml_cannot_carry_are_deleted_one_by_one(moto_s3):
     cf.delete(["bell\x07", "plain"])
     assert sorted(requests.methods()) == ["DELETE", "POST ?delete"]
     assert list(cf.list()) == []
+
+
+def test_a_missing_bucket_is_an_error_from_every_call_naming_it(moto_s3):
+    gone = CloudFiles(moto_s3.path("no-such-bucket"))
+    assert gone._store.storage.bucket == "no-such-bucket"
+    calls = {
+        "get": lambda: gone.get("k"), "exists": lambda: gone.exists("k"),
+        "size": lambda: gone.size("k"), "head": lambda: gone.head("k"),
+        "put": lambda: gone.put("k", b"1"), "list": lambda: list(gone.list()),
+        "exists many": lambda: gone.exists(["a", "b", "c"]),
+        "size many": lambda: gone.size(["a", "b"]),
+    }
+    for name, call in calls.items():
+        with pytest.raises((StorageError, BatchError), match="no-such-bucket") as caught:
+            call()
+        assert "does not exist" in str(caught.value) or "NoSuchBucket" in str(caught.value), name

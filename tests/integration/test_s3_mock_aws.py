@@ -18,7 +18,7 @@ def test_default_endpoint_is_virtual_hosted(mock_s3):
     assert requests.requests[0].url == f"https://{mock_s3}.s3.amazonaws.com/dir/a%20b/c"
     assert cf.get("a b/c") == b"hello"
     assert list(cf.list()) == ["a b/c"]
-    assert list(CloudFiles(f"s3://{mock_s3}").list(flat=True)) == ["dir/"]
+    assert list(CloudFiles(f"s3://{mock_s3}").list(flat=True, dirs=True)) == ["dir/"]
     head = boto3.client("s3", region_name="us-east-1").head_object(Bucket=mock_s3,
                                                                    Key="dir/a b/c")
     assert head["ContentEncoding"] == "gzip"

@@ -74,7 +74,8 @@ def test_exists_size_delete(cf):
 def test_list_and_slices(cf):
     cf.puts([(f"d/{i:03d}", bytes([i])) for i in range(12)] + [("top", b"t")])
     assert list(cf.list(prefix="d/", flat=True))[:2] == ["d/000", "d/001"]
-    assert sorted(cf.list(flat=True)) == ["d/", "top"]
+    assert sorted(cf.list(flat=True)) == ["top"]
+    assert sorted(cf.list(flat=True, dirs=True)) == ["d/", "top"]
     first = cf[:3]
     assert sorted(r["path"] for r in first) == ["d/000", "d/001", "d/002"]
     assert sorted(r["path"] for r in cf[10:12]) == ["d/010", "d/011"]

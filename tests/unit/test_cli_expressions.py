@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudfiles.domain.expressions import ExpressionError, expand, has_expression, parse
+from cloudfiles.domain.expressions import (
+    Bracket,
+    ExpressionError,
+    expand,
+    has_expression,
+    parse,
+    split_brackets,
+)
 from cloudfiles.exceptions import CloudFilesError
 
 LITERAL = st.text(alphabet="abc/:._0", max_size=4)
@@ -64,3 +71,7 @@ def test_expansion_is_the_product_of_each_brackets_characters(pieces, tail):
     assert list(expand(text)) == expected
     assert has_expression(text) == bool(pieces)
     assert sum(isinstance(piece, tuple) for piece in parse(text)) == len(pieces)
+
+
+def test_brackets_are_found_once_for_expressions_and_globs():
+    assert split_brackets("a[bc]d[e-g]*[") == ["a", Bracket("bc"), "d", Bracket("e-g"), "*["]

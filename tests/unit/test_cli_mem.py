@@ -9,33 +9,16 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
 
 from cloudfiles import CloudFiles
 from cloudfiles.domain.errors import CredentialsError
 from cloudfiles.domain.ports import Storage
 from cloudfiles.entrypoints import registry
-from cloudfiles.entrypoints.cli import main
-from tests.contract.storage_contract import unique_prefix
+from tests.local_files import disk_files
+
+pytest_plugins = ["tests.unit.cli_fixtures"]  # the `run` and `mem` fixtures
 
 ENCODINGS = {"gzip": ".gz", "br": ".br", "zstd": ".zstd", "none": ""}
-
-
-@pytest.fixture
-def run():
-    """run(*args, input=None) -> click Result, with a check of the exit code."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None, code: int = 0):
-        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-    return invoke
-
-
-@pytest.fixture
-def mem():
-    return f"mem://{unique_prefix()}"
 
 
 def make_tree(root, count: int = 100) -> dict[str, bytes]:
@@ -49,15 +32,6 @@ def make_tree(root, count: int = 100) -> dict[str, bytes]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     return files
-
-
-def disk_files(root) -> dict[str, str]:
-    """{relative path as stored on disk: ''} for every file under root."""
-    found = {}
-    for directory, _, names in os.walk(root):
-        for name in names:
-            found[os.path.relpath(os.path.join(directory, name), root)] = name
-    return found
 
 
 @pytest.mark.parametrize("compression", sorted(ENCODINGS))
@@ -78,8 +52,7 @@ def test_recursive_copy_of_a_tree_file_to_mem_and_back(run, mem, tmp_path, compr
     assert back.get(list(files), return_dict=True) == files
 
     run("cp", "-r", "-c", "none", f"{mem}/tree/", str(tmp_path / "plain") + "/")
-    assert {k: (tmp_path / "plain" / k).read_bytes() for k in disk_files(tmp_path / "plain")} \
-        == files
+    assert disk_files(tmp_path / "plain") == files
 
 
 def test_rm_r_deletes_the_directory_and_the_exact_key_never_siblings(run, mem):
@@ -92,21 +65,30 @@ def test_rm_r_deletes_the_directory_and_the_exact_key_never_siblings(run, mem):
     assert sorted(cf.list()) == ["test2/x", "testing"]
 
 
-def test_rm_r_on_file_keeps_siblings_and_removes_the_emptied_directory(run, tmp_path):
+def test_rm_r_on_file_keeps_siblings_and_the_emptied_directories(run, tmp_path):
     (tmp_path / "test" / "sub").mkdir(parents=True)
     (tmp_path / "test" / "sub" / "a").write_bytes(b"a")
+    (tmp_path / "test" / "b").write_bytes(b"b")
     (tmp_path / "test2").mkdir()
     (tmp_path / "test2" / "b").write_bytes(b"b")
     (tmp_path / "testing").write_bytes(b"c")
     run("rm", "-r", str(tmp_path / "test"))
-    assert sorted(os.listdir(tmp_path)) == ["test2", "testing"]
+    assert sorted(os.listdir(tmp_path)) == ["test", "test2", "testing"]  # as cloud-files 3.1.1
+    assert disk_files(tmp_path / "test") == {} and (tmp_path / "test" / "sub").is_dir()
+    assert disk_files(tmp_path / "test2") == {"b": b"b"}
 
 
-def test_rm_of_files_and_refusal_of_directories_without_r(run, mem):
+def test_rm_without_r_names_each_directory_on_stdout_and_deletes_nothing(run, mem, tmp_path):
     cf = CloudFiles(mem)
     cf.puts([("a", b"1"), ("b", b"2"), ("dir/c", b"3")])
-    result = run("rm", f"{mem}/a", f"{mem}/missing", f"{mem}/dir/", code=1)
-    assert "is a directory" in result.stderr and "use -r" in result.stderr
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f").write_bytes(b"f")
+    result = run("rm", f"{mem}/a", str(tmp_path / "d"), f"{mem}/dir/")
+    assert result.stdout.splitlines() == [f"cloudfiles: {tmp_path / 'd'}: is a directory.",
+                                          f"cloudfiles: {mem}/dir/: is a directory."]
+    assert result.stderr == ""
+    assert sorted(cf.list()) == ["a", "b", "dir/c"] and (tmp_path / "d" / "f").exists()
+    run("rm", f"{mem}/a", f"{mem}/missing")  # missing files are not an error
     assert sorted(cf.list()) == ["b", "dir/c"]
 
 
@@ -116,11 +98,12 @@ def test_ls_full_paths_shortpaths_prefixes_flat_and_expressions(run, mem):
         f"{mem}/{k}" for k in ["pa/1", "pa/2", "pa2", "pb/1", "pc/1", "q"]]
     assert run("ls", "--shortpath", f"{mem}/pa").stdout.split() == ["pa/1", "pa/2", "pa2"]
     assert run("ls", "--shortpath", f"{mem}/pa/").stdout.split() == ["1", "2"]
-    assert run("ls", "--flat", "--shortpath", mem).stdout.split() == ["pa/", "pa2", "pb/", "pc/",
-                                                                       "q"]
+    assert run("ls", "--flat", "--shortpath", mem).stdout.split() == ["pa2", "q"]  # files only
     assert run("ls", "-e", "--shortpath", f"{mem}/p[ca]/").stdout.split() == ["1", "1", "2"]
     assert run("ls", "-e", f"{mem}/p[bc]").stdout.split() == [f"{mem}/pb/1", f"{mem}/pc/1"]
-    assert run("ls", f"{mem}/p[bc]").stdout == ""  # without -e brackets are literal
+    assert run("ls", f"{mem}/p[bc]/*").stdout.split() == [f"{mem}/pb/1", f"{mem}/pc/1"]  # a glob
+    result = run("ls", f"{mem}/p[bc]", code=1)  # a glob matching directories only: no file
+    assert result.stderr == f"cloudfiles: ls: {mem}/p[bc]: no matches found\n"
 
 
 def test_du_sizes_as_stored_per_file_summarized_and_total(run, mem):

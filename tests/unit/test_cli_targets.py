@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cloudfiles.domain.paths import extract
-from cloudfiles.domain.targets import child, common_directories, split_target
+from cloudfiles.domain.targets import child, common_directories, name_of, split_target
 
 
 @pytest.mark.parametrize("path, directory, name", [
@@ -32,7 +32,7 @@ def test_a_known_directory_is_kept_whole():
 
 
 def test_common_directories_group_by_store_and_keep_structure():
-    paths = ["/a/b/c", "/a/b/d/e", "gs://b/x/y", "gs://b/x/z/w", "mem://m/k", "mem://n/k/l"]
+    paths = ["file:///a/b/c", "file:///a/b/d/e", "gs://b/x/y", "gs://b/x/z/w", "mem://m/k", "mem://n/k/l"]
     assert common_directories(extract(p) for p in paths) == [
         ("file:///a/b", ["c", "d/e"]),
         ("gs://b/x", ["y", "z/w"]),
@@ -42,4 +42,16 @@ def test_common_directories_group_by_store_and_keep_structure():
 
 
 def test_a_lone_file_keeps_its_name():
-    assert common_directories([extract("/a/b/c")]) == [("file:///a/b", ["c"])]
+    assert common_directories([extract("file:///a/b/c")]) == [("file:///a/b", ["c"])]
+
+
+@pytest.mark.parametrize("path, name", [
+    ("gs://b/dir/sub", "sub"),
+    ("gs://b/dir/sub/", "sub"),
+    ("gs://bkt", "bkt"),            # a bucket root is named by its bucket
+    ("mem://m", "m"),
+    ("file:///tmp/x/", "x"),
+    ("file:///", ""),
+])
+def test_name_of_gives_what_cp_r_names_a_copy_after(path, name):
+    assert name_of(extract(path)) == name

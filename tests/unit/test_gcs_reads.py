@@ -146,15 +146,29 @@ def test_encoding_from_metadata_when_the_server_does_not_state_it(mock):
 
 def test_missing_objects_and_errors(mock):
     mock.get(OBJ, status=404, json={"error": {"code": 404, "message": "No such object"}})
+    mock.get(API.removesuffix("/o") + "?fields=name", json={"name": "bkt"})
     cf = open_cf()
     assert cf.get("missing") is None and cf.head("missing") is None
     assert cf.exists("missing") is False
+    assert sum("fields=name" in c.request.url for c in mock.calls) == 1  # asked once
     mock.replace(responses.GET, OBJ, status=400,
                  json={"error": {"code": 400, "message": "Invalid argument.",
                                  "errors": [{"reason": "invalid"}]}})
     with pytest.raises(StorageError, match="Invalid argument"):
         cf.get("bad")
     assert cf.sleeps == []  # other 4xx fail at once
+
+
+def test_a_missing_bucket_is_an_error_from_every_call(mock):
+    mock.get(OBJ, status=404, json={"error": {"code": 404, "message": "Not Found"}})
+    mock.delete(OBJ, status=404, json={"error": {"code": 404, "message": "Not Found"}})
+    mock.get(API.removesuffix("/o") + "?fields=name", status=404, json={"error": {"code": 404}})
+    cf = open_cf()
+    for call in (lambda: cf.get("k"), lambda: cf.exists("k"), lambda: cf.size("k"),
+                 lambda: cf.head("k"), lambda: cf.delete("k"),
+                 lambda: cf.exists(["a", "b", "c"]), lambda: cf.get(["a", "b"])):
+        with pytest.raises(StorageError, match="bucket 'bkt' does not exist"):
+            call()
 
 
 def test_server_errors_are_retried(mock):
@@ -229,7 +243,7 @@ def test_flat_listing_uses_the_delimiter(mock):
     mock.get(API, json={"items": [{"name": "dir/sub/a"}, {"name": "dir/sub/b"}],
                         "prefixes": ["dir/sub/x/", "dir/sub/y/"]})
     cf = open_cf()
-    assert list(cf.list("sub/", flat=True)) == ["sub/a", "sub/b", "sub/x/", "sub/y/"]
+    assert list(cf.list("sub/", flat=True, dirs=True)) == ["sub/a", "sub/b", "sub/x/", "sub/y/"]
     assert query(mock.calls[0])["delimiter"] == "/"
     assert query(mock.calls[0])["prefix"] == "dir/sub/"
 

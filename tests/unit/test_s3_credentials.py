@@ -1,13 +1,29 @@
-"""Where s3:// and matrix:// find their keys, in order, and the errors when they are bad."""
+"""Where s3:// and its aliases find their keys, in order, the errors when they are bad, and
+no_sign_request (no keys at all)."""
 from __future__ import annotations
 
 import json
 
 import pytest
+import responses
 
 from cloudfiles import CloudFiles
+from cloudfiles.adapters import s3
 from cloudfiles.adapters.aws_credentials import find_credentials
+from cloudfiles.adapters.s3 import S3Storage
 from cloudfiles.domain.errors import CredentialsError
+from cloudfiles.domain.objects import StorageConfig
+from cloudfiles.domain.paths import ExtractedPath, extract
+
+
+def aliased(alias: str | None, host: str | None) -> ExtractedPath:
+    """What extract() gives for `{alias}://bkt/dir`: an s3:// path on the alias's host."""
+    return ExtractedPath("precomputed", "s3", "bkt", "dir", host, alias=alias)
+
+
+def test_official_aliases_are_parsed_as_assumed_here():
+    assert extract("matrix://bkt/dir") == aliased("matrix", "https://s3-hpcrc.rc.princeton.edu")
+    assert extract("tigerdata://bkt/dir") == aliased("tigerdata", "https://td.princeton.edu")
 
 
 def _keys(name: str, region: str | None = None) -> dict:
@@ -61,16 +77,77 @@ def test_a_secrets_path_argument(secrets):
     assert credentials.source == path
 
 
-def test_matrix_reads_matrix_secret_and_never_the_aws_environment(secrets, monkeypatch):
+def test_matrix_reads_matrix_secrets_never_aws_secret_then_the_environment(secrets, monkeypatch):
+    _write(secrets, "aws-secret.json", _keys("aws"))
+    assert find_credentials("bkt", name="matrix").anonymous  # aws-secret.json is not matrix's
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id-env")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-env")
-    _write(secrets, "aws-secret.json", _keys("aws"))
-    assert find_credentials("bkt", name="matrix", use_environment=False).anonymous
+    assert find_credentials("bkt", name="matrix").access_key == "id-env"  # as cloud-files does
     _write(secrets, "matrix-secret.json", _keys("matrix"))
     cf = CloudFiles("matrix://bkt/dir")
     assert cf._store.storage.credentials.access_key == "id-matrix"
     assert cf._store.storage.client.endpoint.url("k") == \
         "https://s3-hpcrc.rc.princeton.edu/bkt/k"
+    _write(secrets, "bkt-matrix-secret.json", _keys("matrix-bucket"))
+    assert CloudFiles("matrix://bkt/dir")._store.storage.credentials.access_key == \
+        "id-matrix-bucket"
+
+
+@pytest.mark.parametrize("alias, host", [
+    ("matrix", "https://s3-hpcrc.rc.princeton.edu"),
+    ("tigerdata", "https://td.princeton.edu"),
+    ("mylab", "http://minio.mylab.test:9000"),
+])
+def test_an_alias_signs_with_its_own_secret_file(secrets, alias, host):
+    _write(secrets, "aws-secret.json", _keys("aws"))
+    _write(secrets, f"{alias}-secret.json", _keys(alias))
+    storage = S3Storage(aliased(alias, host), StorageConfig())
+    assert storage.alias == alias
+    assert storage.credentials.access_key == f"id-{alias}"
+    assert storage.client.describe("GET", "dir/k") == f"GET {alias}://bkt/dir/k"
+    with responses.RequestsMock() as mock:
+        mock.get(f"{host}/bkt/dir/k", body=b"data")
+        assert storage.get("k").content == b"data"
+        authorization = mock.calls[0].request.headers["Authorization"]
+    assert f"Credential=id-{alias}/" in authorization
+
+
+def test_a_path_without_alias_reads_aws_secret(secrets):
+    _write(secrets, "aws-secret.json", _keys("aws"))
+    _write(secrets, "matrix-secret.json", _keys("matrix"))
+    storage = S3Storage(aliased(None, "https://s3.test"), StorageConfig())
+    assert storage.alias is None and storage.credentials.access_key == "id-aws"
+    assert storage.client.describe("GET", "k") == "GET s3://bkt/k"
+
+
+# -- no_sign_request ----------------------------------------------------------------------------
+def test_no_sign_request_sends_no_authorization_and_looks_up_nothing(secrets, monkeypatch):
+    def no_lookup(*args, **kwargs):
+        raise AssertionError("no_sign_request must not look for credentials")
+
+    monkeypatch.setattr(s3, "find_credentials", no_lookup)
+    (secrets / "aws-secret.json").write_text("{not json")  # reading it would fail
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id-env")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-env")
+    cf = CloudFiles("s3://public-bkt/dir", no_sign_request=True, secrets=_keys("given"))
+    assert cf._store.storage.credentials.anonymous
+    with responses.RequestsMock() as mock:
+        mock.get("https://public-bkt.s3.amazonaws.com/dir/k", body=b"open data")
+        assert cf.get("k") == b"open data"
+        headers = mock.calls[0].request.headers
+        assert "Authorization" not in headers and "x-amz-date" not in headers  # not signed
+
+
+def test_no_sign_request_on_an_alias_and_its_refusal_message(secrets):
+    _write(secrets, "tigerdata-secret.json", _keys("tigerdata"))
+    storage = S3Storage(aliased("tigerdata", "https://td.princeton.edu"),
+                        StorageConfig(options={"no_sign_request": True}))
+    with responses.RequestsMock() as mock:
+        mock.get("https://td.princeton.edu/bkt/dir/k", status=403,
+                 body=b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>")
+        with pytest.raises(CredentialsError, match="unsigned.*no_sign_request"):
+            storage.get("k")
+        assert "Authorization" not in mock.calls[0].request.headers
 
 
 def test_botocore_chain_reads_the_shared_credentials_file(secrets, monkeypatch, tmp_path):

@@ -133,12 +133,24 @@ def test_other_4xx_fail_at_once_with_the_server_message(s3):
 def test_404_is_none_but_no_such_bucket_is_an_error(s3):
     s3.get(URL, status=404, body=_error("NoSuchKey"))
     s3.head(URL, status=404)
+    s3.head(f"{ENDPOINT}/bkt/", status=200)  # HeadBucket: the bucket exists
     cf = cloudfiles()
     assert cf.get("obj") is None
     assert cf.head("obj") is None and cf.exists("obj") is False
+    assert sum(c.request.url == f"{ENDPOINT}/bkt/" for c in s3.calls) == 1  # asked once
     s3.replace(responses.GET, URL, status=404, body=_error("NoSuchBucket"))
     with pytest.raises(StorageError, match="bucket 'bkt' does not exist"):
         cf.get("obj")
+
+
+def test_a_missing_bucket_is_an_error_from_head_exists_and_size(s3):
+    s3.head(URL, status=404)
+    s3.head(f"{ENDPOINT}/bkt/", status=404)
+    cf = cloudfiles()
+    for call in (lambda: cf.exists("obj"), lambda: cf.size("obj"), lambda: cf.head("obj"),
+                 lambda: cf.size(["obj", "obj"], return_sum=True)):
+        with pytest.raises(StorageError, match="bucket 'bkt' does not exist"):
+            call()
 
 
 def test_head_reads_the_metadata(s3):

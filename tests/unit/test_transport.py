@@ -77,3 +77,19 @@ def test_interception_is_seen_whatever_the_import_order():
     with responses.RequestsMock():
         assert not _adapter_send_is_original()
     assert _adapter_send_is_original()
+
+
+def test_requests_mock_sees_our_requests():
+    """Code under test that uses requests-mock must intercept cloudfiles' HTTP calls."""
+    import requests_mock
+
+    from cloudfiles import CloudFiles
+
+    with requests_mock.Mocker() as mocker:
+        mocker.get("https://mocked.example.org/dir/info", content=b'{"ok": 1}')
+        mocker.head("https://mocked.example.org/dir/info",
+                    headers={"Content-Length": "9"})
+        cf = CloudFiles("https://mocked.example.org/dir")
+        assert cf.get_json("info") == {"ok": 1}
+        assert cf.size("info") == 9
+        assert [r.method for r in mocker.request_history] == ["GET", "HEAD"]

@@ -1,0 +1,15 @@
+"""Process-wide resources a program may reset: connection pools and mem:// contents."""
+from __future__ import annotations
+
+from ..adapters.mem import clear_all as _clear_mem
+from ..adapters.transport import reset_shared_transports
+
+
+def reset_connection_pools() -> None:
+    """Drop every pooled connection (e.g. after a fork or a network change)."""
+    reset_shared_transports()
+
+
+def clear_memory() -> None:
+    """Empty every mem:// bucket of this process."""
+    _clear_mem()

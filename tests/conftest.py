@@ -1,0 +1,13 @@
+"""Keeps every test away from the developer's own ~/.cloudfiles (aliases, locks)."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from cloudfiles.adapters.secret_files import CLOUD_FILES_DIR_ENV
+
+_HOME = tempfile.TemporaryDirectory(prefix="cloudfiles-tests-")
+
+
+def pytest_configure(config) -> None:
+    os.environ.setdefault(CLOUD_FILES_DIR_ENV, _HOME.name)
