@@ -15,3 +15,4 @@ from .domain.errors import (  # noqa: F401
     UnsupportedOperationError,
     UnsupportedProtocolError,
 )
+from .domain.twins import TwinFilesWarning  # noqa: F401

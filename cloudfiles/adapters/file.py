@@ -1,5 +1,8 @@
 """file://: local files, written atomically, encodings kept as .gz/.br/.zstd/.bz2/.xz suffixes.
 
+A key another tool stored in several forms ('x' and 'x.gz': twins) lists once; get, head and
+size use its newest form and warn (TwinFilesWarning) naming every form. A put replaces them all.
+
 With the `locking=True` option, reads and writes of a key hold its inter-process lock (see
 adapters.locks) in `lock_dir` (option; default $CLOUD_FILES_LOCK_DIR or ~/.cloudfiles/locks).
 """
@@ -10,6 +13,8 @@ import functools
 import itertools
 import os
 import secrets
+import stat
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -21,10 +26,15 @@ from ..domain.listing import flat_entry
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import Storage
+from ..domain.twins import TwinFilesWarning, newest_form, twins_message
 from .locks import LockDirectory, default_lock_dir
 
 TEMP_MARK = ".cftmp."
 _VARIANTS = ("",) + EXTENSIONS
+#: Reads look a key up again this many times when a concurrent put swaps its stored form.
+_LOOKUPS = 3
+#: Whether a path names something (a dangling symlink does not): the cheapest syscall for it.
+_access = os.access
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
@@ -81,64 +91,62 @@ class FileStorage(Storage):
         return path
 
     def _object_path(self, key: str) -> str:
-        """Path of an object key; '.'/'..'/empty segments are refused so keys round-trip."""
+        """Path of an object key; keys with '.'/'..'/empty segments are refused (they would
+        not round-trip), and so are keys ending with '/' (directory markers)."""
         bounded = f"/{key.replace(os.sep, '/')}/"
         if not key or "//" in bounded or "/./" in bounded or "/../" in bounded:
-            raise InvalidKeyError(
-                f"Key {key!r} has an empty, '.' or '..' segment: file:// cannot store it as named."
-            )
+            raise InvalidKeyError(_unstorable(key, self.root))
         if "\x00" in key:
             raise InvalidKeyError(f"Key {key!r} contains a NUL byte.")
         # With no such segment a key cannot leave the root, and on posix root/key is already
         # normal: the hot path skips normpath. Elsewhere _path normalizes the separators.
         return self._prefix + key if os.sep == "/" else self._path(key)
 
-    def _find(self, key: str) -> tuple[str, str | None] | None:
-        """(stored path, encoding) of a key, trying the plain name then each suffix."""
-        base = self._object_path(key)
-        for suffix in _VARIANTS:
-            if os.path.isfile(base + suffix):
-                return base + suffix, split_suffix(base + suffix)[1]
-        return None
+    def _stored_path(self, key: str, base: str) -> str | None:
+        """The file a key reads from: its one stored form, or the newest of several (with a
+        TwinFilesWarning naming them all); None when no form exists."""
+        forms = [base + suffix for suffix in _VARIANTS if _access(base + suffix, os.F_OK)]
+        if len(forms) < 2:
+            return forms[0] if forms else None
+        return _newest(key, forms)
 
     @_under_lock(exclusive=False)
     def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
         base = self._object_path(key)
-        whole = byte_range is None or byte_range.is_whole
-        for suffix in _VARIANTS:
-            path = base + suffix
+        for _ in range(_LOOKUPS):
+            path = self._stored_path(key, base)
+            if path is None:
+                return None
             try:
-                if whole:
-                    content = _read_all(path)
-                    return StoredObject(content, split_suffix(path)[1])
-                with open(path, "rb") as handle:
-                    encoding = split_suffix(path)[1]
-                    if encoding:
-                        return StoredObject(handle.read(), encoding)
-                    return StoredObject(_read_range(handle, byte_range), None, partial=True)
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            except IsADirectoryError:
-                continue
+                return _read_stored(path, byte_range)
+            except FileNotFoundError:
+                continue  # a concurrent put replaced this form by another: look again
+            except (IsADirectoryError, NotADirectoryError):
+                return None
             except OSError as error:
                 raise _os_error(error, path) from error
         return None
 
     @_under_lock(exclusive=False)
     def head(self, key: str) -> ObjectInfo | None:
-        found = self._find(key)
-        if found is None:
+        """Size, encoding and mtime of the form a get reads; a file system keeps no
+        Content-Type, Cache-Control or storage class, so those are None (as cloud-files)."""
+        path = self._stored_path(key, self._object_path(key))
+        if path is None:
             return None
-        path, encoding = found
         try:
-            stat = os.stat(path)
-        except FileNotFoundError:
+            info = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
             return None
-        return ObjectInfo(size=stat.st_size, encoding=encoding, last_modified=stat.st_mtime)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return ObjectInfo(size=info.st_size, encoding=split_suffix(path)[1],
+                          last_modified=info.st_mtime)
 
     @_under_lock(exclusive=False)
     def exists(self, key: str) -> bool:
-        return self._find(key) is not None
+        base = self._object_path(key)
+        return any(os.path.isfile(base + suffix) for suffix in _VARIANTS)
 
     @_under_lock(exclusive=True)
     def put(self, key: str, content: Any, options: PutOptions) -> None:
@@ -191,7 +199,9 @@ class FileStorage(Storage):
             raise _os_error(error, path) from error
 
     def _keys_in(self, path: str, relative_dir: str):
-        """(key, is_dir) for each entry of a directory, keys logical (suffix stripped)."""
+        """(key, subdirectory path or None) for each entry of a directory; file keys are
+        logical (suffix stripped) and given once however many forms they have."""
+        files: set[str] = set()
         for entry in self._entries(path):
             if TEMP_MARK in entry.name:
                 continue
@@ -199,8 +209,11 @@ class FileStorage(Storage):
             if entry.is_dir():
                 if not (entry.is_symlink() and _links_to_an_ancestor(entry.path)):
                     yield key, entry.path
-            else:
-                yield split_suffix(key)[0], None
+                continue
+            logical = split_suffix(key)[0]
+            if logical not in files:  # twins ('x' and 'x.gz') are one key
+                files.add(logical)
+                yield logical, None
 
     def _walk(self, path: str, relative_dir: str, prefix: str) -> Iterator[str]:
         for key, subdir in self._keys_in(path, relative_dir):
@@ -218,6 +231,53 @@ class FileStorage(Storage):
                 yield key
             elif _holds_a_file(subdir):
                 yield flat_entry(prefix, key + "/")
+
+
+def _unstorable(key: str, root: str) -> str:
+    """Why file:// refuses a key that failed the segment check, and what to give instead."""
+    if not key:
+        return f"An empty key names no file: give the path of a file below file://{root}."
+    shown = key.replace(os.sep, "/")
+    if shown.startswith("/"):
+        return (f"Key {key!r} starts with '/': keys are relative to file://{root}. "
+                "Drop the leading '/'.")
+    if shown.endswith("/"):
+        return (f"Key {key!r} ends with '/', a directory marker: file:// stores only files "
+                "and makes their directories as needed. Drop the trailing '/' to name a file, "
+                f"or put files below it ({shown + 'name'!r}).")
+    if "//" in shown:
+        return (f"Key {key!r} has an empty segment ('//'): file:// would store it as another "
+                "name. Use single '/' between names.")
+    return (f"Key {key!r} has a '.' or '..' segment: file:// cannot store it as named. "
+            "Name the file by its plain path below the root.")
+
+
+def _newest(key: str, forms: list[str]) -> str | None:
+    """The most recently modified regular file among a key's forms; warns when several."""
+    found = []
+    for path in forms:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue  # gone since it was seen, or unreadable: not a form to read
+        if stat.S_ISREG(info.st_mode):
+            found.append((path, info.st_mtime_ns))
+    if len(found) < 2:
+        return found[0][0] if found else None
+    read = newest_form(found)
+    others = [path for path, _ in found if path != read]
+    # one fixed location: the default filter then shows each distinct message once a process
+    warnings.warn(twins_message(key, read, others), TwinFilesWarning, stacklevel=1)
+    return read
+
+
+def _read_stored(path: str, byte_range: ByteRange | None) -> StoredObject:
+    """The stored bytes of a file: whole when encoded (ranges apply to decoded bytes)."""
+    encoding = split_suffix(path)[1]
+    if byte_range is None or byte_range.is_whole or encoding:
+        return StoredObject(_read_all(path), encoding)
+    with open(path, "rb") as handle:
+        return StoredObject(_read_range(handle, byte_range), None, partial=True)
 
 
 def _links_to_an_ancestor(path: str) -> bool:

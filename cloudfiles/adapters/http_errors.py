@@ -26,5 +26,11 @@ def raise_for_status(response: HttpResponse, what: str, code: str | None = None,
         raise TransientStorageError(detail, status)
     if status in (401, 403):
         hint = f" ({credentials_hint})" if credentials_hint else ""
-        raise CredentialsError(f"{detail}. Access refused{hint}.")
+        raise CredentialsError(f"{_sentence(detail)} Access refused{hint}.")
     raise StorageError(detail, status, code)
+
+
+def _sentence(text: str) -> str:
+    """text ending with one full stop (a service's message may bring its own)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."

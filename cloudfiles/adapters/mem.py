@@ -42,6 +42,7 @@ class MemStorage(Storage):
     OPTIONS: frozenset[str] = frozenset()  # locking, lock_dir: CloudFiles parameters
     process_safe = False
     local = True
+    keeps_buffers = True
 
     def __init__(self, location: ExtractedPath, config: StorageConfig):
         super().__init__(location, config)
@@ -54,27 +55,29 @@ class MemStorage(Storage):
         if entry is None:
             return None
         if byte_range is not None and not byte_range.is_whole and entry.options.encoding is None:
-            return StoredObject(byte_range.slice(entry.content), None, partial=True)
+            return StoredObject(byte_range.slice(bytes(byte_view(entry.content))), None,
+                                partial=True)
         return StoredObject(entry.content, entry.options.encoding)
 
     def head(self, key: str) -> ObjectInfo | None:
+        """Size, encoding and time of the put, as file:// reports them: local storages keep
+        no Content-Type, Cache-Control or storage class (None, as cloud-files' mem and file)."""
         entry = self._objects.get(self._base + key)
         if entry is None:
             return None
-        opts = entry.options
-        return ObjectInfo(
-            size=len(entry.content), encoding=opts.encoding, content_type=opts.content_type,
-            cache_control=opts.cache_control, storage_class=opts.storage_class,
-            last_modified=entry.modified,
-        )
+        return ObjectInfo(size=len(byte_view(entry.content)), encoding=entry.options.encoding,
+                          last_modified=entry.modified)
 
     def exists(self, key: str) -> bool:
         return self._base + key in self._objects
 
     def put(self, key: str, content: Any, options: PutOptions) -> None:
-        """Store an immutable copy of any bytes-like content (bytes themselves are not copied)."""
-        stored = bytes(byte_view(content))
-        self._objects[self._base + key] = _Entry(stored, options, time.time())
+        """Store an immutable copy of any bytes-like content (bytes themselves are not copied).
+
+        A numpy array is kept as a read-only array copy, handed back as such by get: CloudVolume
+        relies on this (raw chunks on mem:// skip serialization), as cloud-files allows.
+        """
+        self._objects[self._base + key] = _Entry(_frozen_copy(content), options, time.time())
 
     def delete(self, key: str) -> None:
         self._objects.pop(self._base + key, None)
@@ -85,6 +88,19 @@ class MemStorage(Storage):
         start = len(self._base)
         relative = (k[start:] for k in keys if k.startswith(self._base))
         return filter_listing(relative, prefix, flat)
+
+
+def _frozen_copy(content: Any) -> Any:
+    """bytes as they are; an array-like with numpy's copy/flags as a read-only copy; any other
+    buffer as bytes."""
+    if type(content) is bytes:
+        return content
+    flags = getattr(content, "flags", None)
+    if flags is not None and hasattr(content, "copy") and hasattr(flags, "writeable"):
+        copy = content.copy(order="K")
+        copy.flags.writeable = False
+        return copy
+    return bytes(byte_view(content))
 
 
 def clear_all() -> None:

@@ -79,12 +79,15 @@ def encode_put(store: Store, key: str, content: Any,
     """The bytes to store and their options; raw content is trusted to be in `compress`."""
     if not isinstance(key, str) or not key:
         raise TypeError(f"A path must be a non-empty str, got {key!r}.")
-    data = as_bytes(content, key)
     encoding = normalize_encoding(settings.compress)
+    data = as_bytes(content, key)
     if not settings.raw:
         data = store.codecs.encode(data, encoding, settings.compression_level)
     else:
         store.codecs.codec(encoding)  # an unknown encoding fails here, not on read
+    if data is not content and encoding is None and store.storage.keeps_buffers and \
+            not isinstance(content, (str, bytearray, memoryview)):
+        data = content  # e.g. a numpy array on mem://, handed back as itself on get
     options = PutOptions(
         content_type=settings.content_type or DEFAULT_CONTENT_TYPE,
         encoding=encoding,

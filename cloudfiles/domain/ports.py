@@ -27,6 +27,9 @@ class Storage(ABC):
     process_safe: ClassVar[bool] = True
     #: True when calls are local and quick, so batches run faster serially than on threads.
     local: ClassVar[bool] = False
+    #: True when the storage keeps a bytes-like object put unencoded (a numpy array) as that
+    #: kind of object and hands it back as such on get, as cloud-files' mem:// does.
+    keeps_buffers: ClassVar[bool] = False
     #: Names of the extra keyword options this adapter reads from `config.options`; CloudFiles
     #: refuses any other. None (undeclared, e.g. an older plugin) accepts every option.
     OPTIONS: ClassVar[frozenset[str] | None] = None

@@ -10,6 +10,7 @@ from .. import __version__
 from ..domain.errors import CloudFilesError
 from . import cli_alias, cli_cp, cli_du, cli_ls, cli_misc, cli_rm
 from .cli_common import HELP, CliError, one_line
+from .cli_warnings import warnings_on_stderr
 
 
 class CloudFilesGroup(click.Group):
@@ -31,14 +32,30 @@ class CloudFilesGroup(click.Group):
 @click.version_option(__version__, prog_name="cloudfiles")
 @click.option("-p", "--parallel", default=1, show_default=True,
               help="Number of processes for bulk operations (<= 0: one per core).")
+@click.option("--retries", type=click.IntRange(min=0), default=None,
+              help="Retries of a failed request (0: fail on the first error). "
+                   "Default: $CLOUDFILES_RETRIES, else 7.")
+@click.option("--connect-timeout", type=click.FloatRange(min=0), default=None,
+              help="Seconds to wait for a connection. Default: $CLOUDFILES_CONNECT_TIMEOUT.")
+@click.option("--read-timeout", type=click.FloatRange(min=0), default=None,
+              help="Seconds to wait for data. Default: $CLOUDFILES_READ_TIMEOUT.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print no warnings (retries, twin files); errors still show.")
 @click.pass_context
-def main(ctx: click.Context, parallel: int) -> None:
+def main(ctx: click.Context, parallel: int, retries: int | None,
+         connect_timeout: float | None, read_timeout: float | None, quiet: bool) -> None:
     """Fast access to cloud storage and local files: gs://, s3://, file://, mem://, http(s)://.
 
-    Plain paths (no protocol) are local files.
+    Plain paths (no protocol) are local files. Each retry of a failed request prints one
+    warning line on stderr; -q hides them.
     """
     ctx.ensure_object(dict)
     ctx.obj["parallel"] = parallel if parallel > 0 else (os.cpu_count() or 1)
+    given = {"retries": retries, "connect_timeout": connect_timeout,
+             "read_timeout": read_timeout}
+    ctx.obj["cloudfiles_options"] = {name: value for name, value in given.items()
+                                     if value is not None}
+    ctx.with_resource(warnings_on_stderr(quiet))
 
 
 for _command in (cli_ls.ls, cli_cp.cp, cli_cp.mv, cli_rm.rm, cli_du.du, cli_misc.cat,

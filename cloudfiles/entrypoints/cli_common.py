@@ -43,10 +43,14 @@ def one_line(error: BaseException) -> str:
     return lines[0]
 
 
+def _group_settings(ctx: click.Context | None) -> dict[str, Any]:
+    """The options given to the `cloudfiles` group (-p, --retries, ...) of a command."""
+    return {} if ctx is None else (ctx.find_root().obj or {})
+
+
 def parallel_of(ctx: click.Context) -> int:
     """The -p/--parallel value given to the group."""
-    root = ctx.find_root()
-    return int((root.obj or {}).get("parallel", 1))
+    return int(_group_settings(ctx).get("parallel", 1))
 
 
 def parse(text: str) -> ExtractedPath:
@@ -86,10 +90,12 @@ def by_directory(targets: Iterable[Target]) -> dict[str, list[Target]]:
 
 
 def open_files(cloudpath: str, no_sign_request: bool = False, **options: Any) -> CloudFiles:
-    """The CloudFiles a command works through; unsigned (anonymous S3) requests when asked."""
+    """The CloudFiles a command works through: unsigned (anonymous S3) requests when asked,
+    and the group's --retries, --connect-timeout and --read-timeout."""
     if no_sign_request:
         options["no_sign_request"] = True
-    return CloudFiles(cloudpath, **options)
+    group = _group_settings(click.get_current_context(silent=True))
+    return CloudFiles(cloudpath, **{**group.get("cloudfiles_options", {}), **options})
 
 
 #: The --no-sign-request flag of the commands that read from anonymous S3 sources.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sized
 
 import attrs
 import click
@@ -44,12 +45,13 @@ def run_job(job: CopyJob, failures: Failures, parallel: int, progress: bool,
             block_size: int, reencode: str | None, keep: bool = False) -> list:
     """Copy one job's files; returns the items copied when `keep` (for mv)."""
     items = Counted(job.items, keep=keep)
+    total = len(job.items) if isinstance(job.items, Sized) else None  # a listing stays lazy
     source = job.open_source(parallel=parallel, progress=progress)
     dest = open_files(job.dest, parallel=parallel, progress=progress)
     failed: set[str] = set()
     try:
         source.transfer_to(dest, paths=items, block_size=block_size, reencode=reencode,
-                           progress=progress)
+                           progress=progress, total=total)
     except BatchError as error:
         _explain_missing(job, error, failures)
         failed = set(error.errors)

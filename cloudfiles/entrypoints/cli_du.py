@@ -10,22 +10,23 @@ from .cli_common import Failures, open_files, target_of
 from .cli_globs import glob_in, selected_keys
 
 
-def _stored_sizes(directory: str, keys: list[str]) -> dict[str, int]:
+def _stored_sizes(directory: str, keys: list[str], progress: bool = False) -> dict[str, int]:
     """{full cloud path: stored size} of the keys under a directory, sorted by key."""
-    found = open_files(directory).size(keys) if keys else {}
+    found = open_files(directory).size(keys, progress=progress) if keys else {}
     return {child(directory, key): size or 0 for key, size in sorted(found.items())}
 
 
-def sizes(path: str) -> dict[str, int]:
+def sizes(path: str, progress: bool = False) -> dict[str, int]:
     """{full cloud path: stored size} of a file, of every file under a directory, or of
-    every file a glob picks (all of each directory it matches).
+    every file a glob picks (all of each directory it matches); progress: a bar counting
+    the files whose size is asked, out of their number.
 
     Raises FileNotFoundError when nothing exists there, NoMatchError for an empty glob.
     """
     glob = glob_in(path)
     if glob is not None:
         keys = selected_keys(glob, open_files(glob.directory), recursive=True)
-        found = _stored_sizes(glob.directory, list(keys))
+        found = _stored_sizes(glob.directory, list(keys), progress)
         if not found:
             raise NoMatchError(path)
         return found
@@ -34,7 +35,8 @@ def sizes(path: str) -> dict[str, int]:
         size = open_files(target.directory).size(target.name)
         if size is not None:
             return {target.cloudpath: size}
-    found = _stored_sizes(target.cloudpath, list(open_files(target.cloudpath).list()))
+    found = _stored_sizes(target.cloudpath, list(open_files(target.cloudpath).list()),
+                          progress)
     if not found:
         raise FileNotFoundError(path)
     return found
@@ -44,8 +46,10 @@ def sizes(path: str) -> dict[str, int]:
 @click.option("-s", "--summarize", is_flag=True, help="One total per argument.")
 @click.option("-h", "--human-readable", is_flag=True, help="Sizes like 1.5K, 20M, 3.0G.")
 @click.option("-c", "--total", "grand_total", is_flag=True, help="Add a grand total line.")
+@click.option("--progress", is_flag=True, help="Show a progress bar per directory or glob.")
 @click.argument("paths", nargs=-1, required=True)
-def du(summarize: bool, human_readable: bool, grand_total: bool, paths: tuple[str, ...]) -> None:
+def du(summarize: bool, human_readable: bool, grand_total: bool, progress: bool,
+       paths: tuple[str, ...]) -> None:
     """Show stored sizes of files and directories.
 
     Sizes are in bytes as stored (compressed files count compressed); -h for 1.5K, 20M.
@@ -57,7 +61,7 @@ def du(summarize: bool, human_readable: bool, grand_total: bool, paths: tuple[st
     for path in paths:
         failures.attempted += 1
         try:
-            found = sizes(path)
+            found = sizes(path, progress)
         except (FileNotFoundError, NoMatchError) as error:
             failures.add(path, error)
             continue

@@ -8,6 +8,7 @@ from ..app.retrying import Retrier
 from ..app.scheduler import Schedule
 from ..app.store import Store
 from ..domain.codecs import CodecRegistry
+from ..domain.errors import UnsupportedProtocolError
 from ..domain.objects import StorageConfig
 from ..domain.paths import ExtractedPath, extract, normalize, to_https_protocol
 from .aliases import alias_table
@@ -25,6 +26,13 @@ def parse_path(cloudpath: str, use_https: bool = False) -> ExtractedPath:
 
     Plugin protocols and the aliases of this process are accepted.
     """
+    if isinstance(cloudpath, str) and not cloudpath.strip():
+        raise UnsupportedProtocolError(
+            f"An empty cloud path was given ({cloudpath!r}). Give a directory: a local path "
+            "(./data, /home/me/data) or PROTOCOL://BUCKET/PATH, e.g. gs://bucket/dir, "
+            "s3://bucket/dir, file:///home/me/dir, mem://scratch/dir, https://example.com/dir "
+            f"(protocols: {', '.join(known_protocols())})."
+        )
     aliases = alias_table()
     epath = extract(normalize(cloudpath), protocols=known_protocols(), aliases=aliases)
     if use_https:

@@ -5,9 +5,12 @@ Every call starts a Python process (~0.4 s), so each one here does a real piece 
 from __future__ import annotations
 
 import os
+import re
 import shlex
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -185,3 +188,41 @@ def test_a_tree_through_gcs_and_back(tree, tmp_path, gcs_root):
     assert set(on_disk(tmp_path / "back")) == {k + ".gz" for k in files}
     assert CloudFiles(f"file://{tmp_path}/back").get(list(files), return_dict=True) == files
     assert sorted(cf.list(prefix="test")) == ["test2/x"]
+
+
+@pytest.fixture
+def closed_port():
+    """A 127.0.0.1 port nothing listens on (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("path", ["http://127.0.0.1:{port}/dir/x",
+                                  "s3://http://127.0.0.1:{port}/bucket/x"])
+def test_a_refused_connection_warns_once_per_retry_and_fails_in_one_line(closed_port, path):
+    path = path.format(port=closed_port)
+    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    loud = cli("--retries", "1", "cat", path, code=1, env=env).stderr.splitlines()
+    assert len(loud) == 2
+    assert loud[0].startswith("cloudfiles: warning: retry 1 of 1 in ")
+    assert loud[1].startswith("cloudfiles: cat: ") and f"127.0.0.1:{closed_port}" in loud[1]
+    assert "Connection refused" in loud[1]
+    quiet = cli("-q", "--retries", "1", "cat", path, code=1, env=env).stderr.splitlines()
+    assert quiet == loud[1:]
+    started = time.monotonic()
+    assert cli("--retries", "0", "cat", path, code=1, env=env).stderr.splitlines() == loud[1:]
+    assert time.monotonic() - started < 3
+
+
+def test_progress_totals_on_a_pipe(tree, tmp_path):
+    src, files = tree
+    names = [src / key for key in sorted(files) if "/" not in key]
+    done = cli("cp", "--progress", *names, f"{tmp_path}/flat/")
+    assert re.findall(r"Transferring:[^\r\n]*?(\d+/\d+)", done.stderr)[-1] == \
+        f"{len(names)}/{len(names)}"
+    done = cli("du", "-s", "--progress", src)
+    assert re.findall(r"size:[^\r\n]*?(\d+/\d+)", done.stderr)[-1] == f"{len(files)}/{len(files)}"
+    done = cli("mv", "--progress", f"{tmp_path}/flat", f"{tmp_path}/moved")
+    assert re.findall(r"Deleting:[^\r\n]*?(\d+/\d+)", done.stderr)[-1] == \
+        f"{len(names)}/{len(names)}"

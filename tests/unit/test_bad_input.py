@@ -6,8 +6,11 @@ import os
 import pytest
 
 from cloudfiles import CloudFiles
+from cloudfiles.adapters.http_errors import raise_for_status
+from cloudfiles.domain.ports import HttpResponse
 from cloudfiles.exceptions import (
     BatchError,
+    CredentialsError,
     DecompressionError,
     InvalidKeyError,
     StorageError,
@@ -52,7 +55,7 @@ def test_malformed_paths():
 def test_keys_cannot_escape_the_root(tmp_path):
     cf = CloudFiles(f"file://{tmp_path}/root")
     for key in ("../outside", "a/../../outside", "/etc/passwd"):
-        with pytest.raises(InvalidKeyError, match="outside|segment"):
+        with pytest.raises(InvalidKeyError, match="outside|segment|starts with '/'"):
             cf.put(key, b"x")
         with pytest.raises(InvalidKeyError):
             cf.get(key)
@@ -130,3 +133,58 @@ def test_symlinked_directories_are_listed_through_and_cycles_are_skipped(tmp_pat
     cf = CloudFiles(f"file://{root}")
     assert sorted(cf.list()) == ["linked/sub/f"]
     assert cf.get("linked/sub/f") == b"x"
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_empty_cloud_path_says_so_and_what_is_accepted(blank):
+    with pytest.raises(UnsupportedProtocolError) as caught:
+        CloudFiles(blank)
+    message = str(caught.value)
+    assert message.startswith(f"An empty cloud path was given ({blank!r}).")
+    assert "gs://bucket/dir" in message and "./data" in message and "mem" in message
+
+
+@pytest.mark.parametrize("key, says", [
+    ("dirlike/", ("ends with '/', a directory marker: file:// stores only files and makes "
+                  "their directories as needed. Drop the trailing '/' to name a file, or put "
+                  "files below it ('dirlike/name').")),
+    ("", "An empty key names no file"),
+    ("/etc/passwd", "starts with '/': keys are relative to file://"),
+    ("a//b", "has an empty segment ('//')"),
+    ("a/./b", "has a '.' or '..' segment"),
+])
+def test_unstorable_file_keys_say_why_and_what_to_give(tmp_path, key, says):
+    cf = CloudFiles(f"file://{tmp_path}")
+    for attempt in (lambda: cf.get(key), lambda: cf.exists(key), lambda: cf.delete(key)):
+        with pytest.raises(InvalidKeyError) as caught:
+            attempt()
+        assert says in str(caught.value)
+    if key:  # put refuses an empty key itself, as a TypeError (see test_non_bytes_content)
+        with pytest.raises(InvalidKeyError, match=f"Key {key!r}"):
+            cf.put(key, b"x")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_directory_marker_key_is_a_file_on_cloud_like_storages():
+    cf = CloudFiles("mem://bad-input/markers")
+    cf.put("dirlike/", b"")
+    assert list(cf.list()) == ["dirlike/"]
+
+
+def test_a_refused_credentials_message_has_one_full_stop_per_sentence():
+    response = HttpResponse(403)
+    with pytest.raises(CredentialsError) as caught:
+        raise_for_status(response, "GET s3://bucket/key", "InvalidAccessKeyId",
+                         "The AWS Access Key Id you provided does not exist in our records.",
+                         "credentials from env")
+    assert str(caught.value) == (
+        "GET s3://bucket/key: HTTP 403 InvalidAccessKeyId: The AWS Access Key Id you provided "
+        "does not exist in our records. Access refused (credentials from env).")
+    with pytest.raises(CredentialsError, match=r"^GET x: HTTP 401\. Access refused\.$"):
+        raise_for_status(HttpResponse(401), "GET x")
+
+
+@pytest.mark.parametrize("paths, named", [(5, "int"), (None, "NoneType"), (b"x", "bytes")])
+def test_get_names_what_is_not_a_path(tmp_path, paths, named):
+    with pytest.raises(TypeError, match=f"got {named}"):
+        CloudFiles(f"file://{tmp_path}").get(paths)

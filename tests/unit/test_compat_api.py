@@ -52,10 +52,12 @@ def test_tags_pass_through_get_results(cf):
 def test_numpy_content_and_numpy_range_bounds(cf):
     array = np.arange(24, dtype=np.uint16).reshape(2, 3, 4)
     cf.put("arr", array, raw=True)
-    assert cf.get("arr") == array.tobytes()
+    if cf.protocol == "mem":  # raw arrays come back as arrays, as CloudVolume expects
+        assert np.array_equal(cf.get("arr"), array) and cf.size("arr") == array.nbytes
+    else:
+        assert cf.get("arr") == array.tobytes()
     cf.puts([("fortran", np.asfortranarray(array))], compress="gzip")
-    assert cf.get("fortran") == np.asfortranarray(array).tobytes(order="A") or \
-        cf.get("fortran") == array.tobytes()
+    assert cf.get("fortran") == array.tobytes(order="F")  # memory order, encoded as bytes
     assert cf.get({"path": "arr", "start": np.int64(2), "end": np.uint32(6)}) == \
         array.tobytes()[2:6]
     assert cf["arr", np.int32(0):np.int8(4)] == array.tobytes()[:4]
@@ -107,7 +109,7 @@ def test_sizes_subtrees_and_sized_listing(cf):
 
 def test_transfer_content_type_and_allow_missing(cf, tmp_path):
     cf.puts([("a", b"1"), ("b", b"2")], content_type="text/plain")
-    dest = CloudFiles(f"mem://transfer-{os.getpid()}-{id(tmp_path)}/dest")
+    dest = CloudFiles(f"plug://transfer-{os.getpid()}-{id(tmp_path)}/dest")  # keeps types
     assert cf.transfer_to(dest, ["a", "missing", "b"], allow_missing=True,
                           content_type="application/x-test") == 2
     assert dest.get(["a", "b"], return_dict=True) == {"a": b"1", "b": b"2"}
