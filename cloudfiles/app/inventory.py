@@ -1,7 +1,7 @@
 """Exists, size, head, delete and list: questions and removals that move no content."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..domain.listing import as_directory, is_directory_entry
@@ -9,19 +9,23 @@ from .processes import chunked
 from .store import Store
 
 
-def _ask(store: Store, method: Callable[[str], Any], key: str) -> tuple[str, Any, Any]:
-    try:
-        return key, store.call(method, key), None
-    except Exception as error:  # noqa: BLE001 - reported per key
-        return key, None, error
+def ask(store: Store, method: str, key: str) -> Any:
+    """storage.<method>(key) (exists, size, head, delete) under the retry policy."""
+    if not isinstance(key, str):
+        raise TypeError(f"A path must be a str, got {type(key).__name__}: {key!r}")
+    return store.do(method, key)
 
 
-def ask_many(store: Store, method: Callable[[str], Any], keys: Iterable[str],
-             total: int | None = None, progress: bool | None = None,
-             desc: str = "") -> Iterator[tuple[str, Any, Any]]:
-    """(key, answer, error) for each key, as they finish."""
-    schedule = store.batch_schedule(progress)
-    return schedule.run(lambda key: _ask(store, method, key), keys, total, desc)
+def ask_many(store: Store, method: str, keys: Iterable[str], total: int | None = None,
+             progress: bool | None = None, desc: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(key, answer, error) of storage.<method>(key) for each key, as they finish."""
+    return store.do_many(method, keys, _key_args, total, progress, desc or method)
+
+
+def _key_args(key: Any) -> tuple[str]:
+    if not isinstance(key, str):
+        raise TypeError(f"A path must be a str, got {type(key).__name__}: {key!r}")
+    return (key,)
 
 
 def answers(results: Iterable[tuple[str, Any, Any]]) -> dict[str, Any]:
@@ -39,7 +43,7 @@ def answers(results: Iterable[tuple[str, Any, Any]]) -> dict[str, Any]:
 
 def _delete_block(store: Store, block: list[str]) -> list[tuple[str, Exception | None]]:
     try:
-        store.call(store.storage.delete_many, block)
+        store.do("delete_many", block)
         return [(key, None) for key in block]
     except Exception as error:  # noqa: BLE001 - reported per key
         return [(key, error) for key in block]
@@ -61,7 +65,7 @@ def delete_many(store: Store, keys: Iterable[str], total: int | None = None,
             files_in=len) for pair in block)
     else:
         outcomes = ((key, error) for key, _, error in
-                    ask_many(store, storage.delete, keys, total, progress, "Deleting"))
+                    ask_many(store, "delete", keys, total, progress, "Deleting"))
     return [(key, error) for key, error in outcomes if error is not None]
 
 
@@ -74,7 +78,7 @@ def list_keys(store: Store, prefix: str = "", flat: bool = False,
     """
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a str, got {type(prefix).__name__}.")
-    entries = store.storage.list(prefix, flat)
+    entries = store.list(prefix, flat)
     if flat and not dirs:
         return (entry for entry in entries if not is_directory_entry(entry))
     return entries
@@ -85,7 +89,7 @@ def list_sizes(store: Store, prefix: str = "", flat: bool = False,
     """(key, stored size) for each key list_keys would give, lazily; directories: None."""
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a str, got {type(prefix).__name__}.")
-    entries = store.storage.list_sizes(prefix, flat)
+    entries = store.list_sizes(prefix, flat)
     if flat and not dirs:
         return (entry for entry in entries if not is_directory_entry(entry[0]))
     return entries

@@ -26,7 +26,12 @@ def parse_get_request(item: Any) -> tuple[str, ByteRange | None]:
 
 
 def _fetch(store: Store, key: str, byte_range: ByteRange | None) -> StoredObject | None:
-    return store.call(store.storage.get, key, byte_range)
+    return store.do("get", key, byte_range)
+
+
+def _asked(byte_range: ByteRange | None) -> ByteRange | None:
+    """The range to ask the storage for: None for a whole read."""
+    return None if byte_range is None or byte_range.is_whole else byte_range
 
 
 def read(store: Store, key: str, byte_range: ByteRange | None = None,
@@ -35,9 +40,13 @@ def read(store: Store, key: str, byte_range: ByteRange | None = None,
 
     Ranges apply to decoded content; with raw=True, to the stored bytes.
     """
-    if byte_range is not None and byte_range.is_whole:
-        byte_range = None
-    stored = _fetch(store, key, byte_range)
+    byte_range = _asked(byte_range)
+    return _content(store, key, byte_range, _fetch(store, key, byte_range), raw)
+
+
+def _content(store: Store, key: str, byte_range: ByteRange | None,
+             stored: StoredObject | None, raw: bool) -> tuple[Any, str | None]:
+    """(content, stored encoding) from what the storage returned for (key, byte_range)."""
     if stored is None:
         return None, None
     if stored.partial and stored.encoding is not None and not raw:
@@ -52,17 +61,11 @@ def read(store: Store, key: str, byte_range: ByteRange | None = None,
     content = store.codecs.decode(stored.content, stored.encoding, key)
     if byte_range is not None and not stored.partial:
         content = byte_range.slice(content)
-    return content, None if not raw else stored.encoding
+    return content, None
 
 
-def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
-    """The result dict of one get request; failures land in its 'error' field."""
-    key, byte_range, content, encoding, error = item, None, None, None, None
-    try:
-        key, byte_range = parse_get_request(item)
-        content, encoding = read(store, key, byte_range, raw)
-    except Exception as exc:  # noqa: BLE001 - reported per file, never dropped
-        error = exc
+def _result(item: Any, key: Any, byte_range: ByteRange | None, content: Any,
+            encoding: str | None, error: Exception | None, raw: bool) -> dict[str, Any]:
     result = {
         "path": key,
         "content": content,
@@ -76,8 +79,43 @@ def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
     return result
 
 
+def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
+    """The result dict of one get request; failures land in its 'error' field."""
+    key, byte_range, content, encoding, error = item, None, None, None, None
+    try:
+        key, byte_range = parse_get_request(item)
+        content, encoding = read(store, key, byte_range, raw)
+    except Exception as exc:  # noqa: BLE001 - reported per file, never dropped
+        error = exc
+    return _result(item, key, byte_range, content, encoding, error, raw)
+
+
 def read_many(store: Store, items: Iterable[Any], raw: bool = False, total: int | None = None,
               progress: bool | None = None) -> Iterator[dict[str, Any]]:
     """Result dicts for many get requests, as they finish."""
-    schedule = store.batch_schedule(progress)
-    return schedule.run(lambda item: read_result(store, item, raw), items, total, "Downloading")
+    if not store.drives_ops:
+        schedule = store.batch_schedule(progress)
+        return schedule.run(lambda item: read_result(store, item, raw), items, total,
+                            "Downloading")
+    return _read_driven(store, items, raw, total, progress)
+
+
+def _read_driven(store: Store, items: Iterable[Any], raw: bool, total: int | None,
+                 progress: bool | None) -> Iterator[dict[str, Any]]:
+    """read_many over an engine batch: the storage's get operations all in flight together,
+    each decoded here as it arrives."""
+    def request(item: Any) -> tuple[str, ByteRange | None]:
+        key, byte_range = parse_get_request(item)
+        return key, _asked(byte_range)
+
+    outcomes = store.do_many("get", items, request, total, progress, "Downloading")
+    for item, stored, error in outcomes:
+        key, byte_range, content, encoding = item, None, None, None
+        try:
+            key, byte_range = request(item)
+            if error is not None:
+                raise error
+            content, encoding = _content(store, key, byte_range, stored, raw)
+        except Exception as exc:  # noqa: BLE001 - reported per file, never dropped
+            error, content, encoding = exc, None, None
+        yield _result(item, key, byte_range, content, encoding, error, raw)

@@ -29,11 +29,20 @@ class Retrier:
         while True:
             try:
                 return fn(*args, **kwargs)
-            except Exception as error:
-                if not policy.should_retry(error):
-                    raise
-                wait = policy.backoff(self.random)
-                logger.warning("retry %d of %d in %.2f s after %s: %s", policy.attempts + 1,
-                               policy.total, wait, type(error).__name__, error)
+            except Exception as error:  # noqa: BLE001 - after_failure re-raises what is final
+                policy, wait = self.after_failure(policy, error)
                 self.sleep(wait)
-                policy = policy.increment()
+
+    def after_failure(self, policy: RetryPolicy, error: Exception) -> tuple[RetryPolicy, float]:
+        """(the policy for the next attempt, seconds to wait first) after `error`; re-raises
+        error when it is not worth retrying or no retry is left. Logs one WARNING per retry.
+
+        The one retry decision: `call` uses it around a call, the engine driver around an
+        operation whose next attempt it schedules without sleeping.
+        """
+        if not policy.should_retry(error):
+            raise error
+        wait = policy.backoff(self.random)
+        logger.warning("retry %d of %d in %.2f s after %s: %s", policy.attempts + 1,
+                       policy.total, wait, type(error).__name__, error)
+        return policy.increment(), wait

@@ -54,9 +54,9 @@ def copy_one(source: Store, dest: Store, item: TransferItem,
              options: TransferOptions = TransferOptions()) -> int:
     """Copy one object; returns the number of bytes written (0 for a server-side copy)."""
     if options.reencode is None and options.content_type is None and \
-            dest.call(dest.storage.copy_from, source.storage, item.source, item.dest):
+            dest.do("copy_from", source.storage, item.source, item.dest):
         return 0
-    stored = source.call(source.storage.get, item.source, None)
+    stored = source.do("get", item.source, None)
     if stored is None:
         raise MissingSourceError(f"{item.source!r} does not exist at the source.")
     content, encoding = stored.content, stored.encoding
@@ -65,8 +65,7 @@ def copy_one(source: Store, dest: Store, item: TransferItem,
         content = recode(source.codecs, content, encoding, target, name=item.source)
         encoding = target
     content_type = options.content_type or stored.content_type or DEFAULT_CONTENT_TYPE
-    dest.call(dest.storage.put, item.dest, content, PutOptions(content_type=content_type,
-                                                               encoding=encoding))
+    dest.do("put", item.dest, content, PutOptions(content_type=content_type, encoding=encoding))
     return len(content)
 
 

@@ -100,7 +100,7 @@ def encode_put(store: Store, key: str, content: Any,
 def write(store: Store, key: str, content: Any, settings: PutDefaults) -> None:
     """Encode and store one object."""
     data, options = encode_put(store, key, content, settings)
-    store.call(store.storage.put, key, data, options)
+    store.do("put", key, data, options)
 
 
 def write_result(store: Store, item: Any, defaults: PutDefaults) -> dict[str, Any]:

@@ -150,16 +150,78 @@ class HttpResponse:
         return default
 
 
-class Transport(ABC):
-    """Sends HTTP requests over pooled connections (httpx's transport shape).
+#: What a batch hands back for each request: its tag and its response, or the error that
+#: kept it from having one (TransientStorageError, or StorageError when sending cannot help).
+Completion = tuple[Any, "HttpResponse | Exception"]
 
-    Raises TransientStorageError on connection failures, timeouts and truncated bodies;
-    returns every HTTP status as a response (classifying statuses is the caller's job).
+
+class Batch(ABC):
+    """Requests in flight on one engine for one caller: submit them, collect them as they
+    finish (in any order). Used from one thread; at most the engine's concurrency run at once,
+    the rest wait their turn inside the batch."""
+
+    @abstractmethod
+    def submit(self, tag: Any, request: HttpRequest) -> None:
+        """Queue request; its completion will carry tag."""
+
+    @abstractmethod
+    def collect(self, timeout: float | None = None) -> list[Completion]:
+        """Completions so far, waiting until there is at least one (or timeout seconds passed:
+        then the list may be empty). Empty at once when nothing is in flight."""
+
+    @property
+    @abstractmethod
+    def in_flight(self) -> int:
+        """Requests submitted and not yet collected."""
+
+    def close(self) -> None:
+        """Abandon what is still in flight."""
+
+
+class Transport(ABC):
+    """Sends HTTP requests over pooled connections (httpx's transport shape): one at a time
+    with `send`, or many at once through a `batch`.
+
+    Raises (send) or reports (batch) TransientStorageError on connection failures, timeouts
+    and truncated bodies; returns every HTTP status as a response (classifying statuses is the
+    caller's job).
     """
+
+    #: Name shown in benchmarks and errors ('curl', 'requests', 'mock'...).
+    name: ClassVar[str] = "transport"
 
     @abstractmethod
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send one request and read its whole body."""
 
+    def batch(self, concurrency: int) -> Batch:
+        """A batch sending up to `concurrency` requests at once; engines override this (the
+        default sends one request per `collect`, in order)."""
+        return SerialBatch(self)
+
     def close(self) -> None:
         """Release pooled connections."""
+
+
+class SerialBatch(Batch):
+    """A batch for transports with no concurrency of their own: one send per collect."""
+
+    def __init__(self, transport: Transport):
+        self._transport = transport
+        self._queue: list[tuple[Any, HttpRequest]] = []
+
+    def submit(self, tag: Any, request: HttpRequest) -> None:
+        self._queue.append((tag, request))
+
+    def collect(self, timeout: float | None = None) -> list[Completion]:
+        if not self._queue:
+            return []
+        tag, request = self._queue.pop(0)
+        try:
+            return [(tag, self._transport.send(request))]
+        except Exception as error:  # noqa: BLE001 - handed back with its tag
+            return [(tag, error)]
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._queue)

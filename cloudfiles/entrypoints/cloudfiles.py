@@ -280,10 +280,9 @@ class CloudFiles:
 
     # -- questions -----------------------------------------------------------------------------
     def _ask(self, method: str, paths: Any, total: int | None, progress: bool | None) -> Any:
-        storage_method = getattr(self._store.storage, method)
         if isinstance(paths, str):
-            return self._store.call(storage_method, paths)
-        results = inventory.ask_many(self._store, storage_method, paths, total, progress, method)
+            return inventory.ask(self._store, method, paths)
+        results = inventory.ask_many(self._store, method, paths, total, progress, method)
         return inventory.answers(results)
 
     def exists(self, paths: Any, total: int | None = None, progress: bool | None = None) -> Any:
@@ -307,7 +306,7 @@ class CloudFiles:
     def head(self, paths: Any, total: int | None = None, progress: bool | None = None) -> Any:
         """Metadata dict of one file (None if missing), or {path: dict} for many."""
         if isinstance(paths, str):
-            info = self._store.call(self._store.storage.head, paths)
+            info = inventory.ask(self._store, "head", paths)
             return None if info is None else info.as_dict()
         infos = self._ask("head", paths, total, progress)
         return {k: None if v is None else v.as_dict() for k, v in infos.items()}
@@ -316,7 +315,7 @@ class CloudFiles:
                parallel: int | None = None) -> None:
         """Delete one file or many; missing files are fine, failures raise a BatchError."""
         if isinstance(paths, str):
-            self._store.call(self._store.storage.delete, paths)
+            inventory.ask(self._store, "delete", paths)
             return
         parallel = self._parallel(parallel)
         if parallel > 1:
