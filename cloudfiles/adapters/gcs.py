@@ -1,9 +1,8 @@
-"""gs://: Google Cloud Storage through its JSON API, over the shared pooled transport."""
+"""gs://: Google Cloud Storage through its JSON API, as sans-I/O operations."""
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -11,19 +10,20 @@ from ..domain.byteranges import ByteRange
 from ..domain.encodings import encoding_from_header
 from ..domain.errors import InvalidKeyError, StorageError
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.op_storage import ListPage, OpStorage
+from ..domain.ops import Op
 from ..domain.paths import ExtractedPath
-from ..domain.ports import HttpResponse, Storage
+from ..domain.ports import HttpRequest, HttpResponse, Storage, Transport
 from . import gcs_batch, gcs_resumable
 from .checksums import crc32c_base64, md5_base64, parse_goog_hash, verify
 from .gcs_api import GcsClient, resolve_endpoint
 from .gcs_credentials import find_credentials
-from .transport import shared_transport
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 DEFAULT_PAGE_SIZE = 1000
 _MAX_NAME_BYTES = 1024
-
-
+#: Batch requests one delete_many operation has in flight at once (100 deletions each).
+PARALLEL_BATCHES = 4
 
 
 def _epoch(timestamp: str | None) -> float | None:
@@ -57,6 +57,24 @@ def object_info(resource: dict[str, Any]) -> ObjectInfo:
     )
 
 
+def listing_page(page: dict[str, Any], base: str) -> ListPage:
+    """The ListPage of a JSON listing page: names below base made relative to it, in order,
+    'dir/' prefixes of flat listings with them; sizes when every object states one."""
+    found: list[tuple[str, int | None]] = []
+    sized = True
+    for item in page.get("items") or []:
+        size = item.get("size")
+        sized = sized and size is not None
+        found.append((item["name"], None if size is None else int(size)))
+    found.extend((name, None) for name in page.get("prefixes") or [])
+    found.sort(key=lambda pair: pair[0])
+    start = len(base)
+    kept = [(name[start:], size) for name, size in found
+            if name.startswith(base) and name != base]
+    return ListPage(tuple(name for name, _ in kept), page.get("nextPageToken") or None,
+                    tuple(size for _, size in kept) if sized else None)
+
+
 def multipart_body(metadata: dict[str, Any], content: bytes,
                    content_type: str) -> tuple[str, bytes]:
     """(Content-Type, body) of a multipart upload: JSON metadata then the bytes."""
@@ -71,29 +89,28 @@ def multipart_body(metadata: dict[str, Any], content: bytes,
     return f"multipart/related; boundary={boundary}", head + content + tail
 
 
-class GcsStorage(Storage):
+class GcsStorage(OpStorage):
     """A bucket (and path prefix in it) of Google Cloud Storage or a compatible emulator.
 
-    Adapter options (CloudFiles keyword arguments): `resumable_threshold` (bytes, default
-    100 MiB) and `resumable_chunk_size` (multiple of 256 KiB), `max_results` (list page size).
+    Every call is an operation (domain.ops): requests are built here, sent by the transport
+    the composition root hands in. Adapter options (CloudFiles keyword arguments):
+    `resumable_threshold` (bytes, default 100 MiB) and `resumable_chunk_size` (multiple of
+    256 KiB), `max_results` (list page size).
     """
 
     protocol = "gs"
     OPTIONS = frozenset({"resumable_threshold", "resumable_chunk_size", "max_results"})
     batch_delete = True
 
-    def __init__(self, location: ExtractedPath, config: StorageConfig):
-        super().__init__(location, config)
+    def __init__(self, location: ExtractedPath, config: StorageConfig, transport: Transport):
+        super().__init__(location, config, transport)
         if not location.bucket:
             raise InvalidKeyError(f"A gs:// path needs a bucket: {location!r}.")
         path = location.path or ""
         self._base = path.rstrip("/") + "/" if path.strip("/") else ""
         endpoint, emulator = resolve_endpoint(location, config)
         auth = find_credentials(location.bucket, config.secrets, emulator)
-        transport = shared_transport(config.num_threads, config.connect_timeout,
-                                     config.read_timeout)
-        self.client = GcsClient(endpoint, location.bucket, transport, auth,
-                                config.request_payer)
+        self.client = GcsClient(endpoint, location.bucket, auth, config.request_payer)
         options = config.options
         self.resumable_threshold = int(options.get("resumable_threshold",
                                                    gcs_resumable.DEFAULT_THRESHOLD))
@@ -115,36 +132,38 @@ class GcsStorage(Storage):
             raise InvalidKeyError(f"Key {key!r} makes an object name over 1024 bytes.")
         return name
 
-    def _object_missing(self, what: str) -> None:
-        """Called on a 404 for an object: a missing object only if the bucket exists.
+    def _object_missing(self, what: str) -> Op[None]:
+        """Operation, after a 404 for an object: a missing object only if the bucket exists.
 
         The bucket is asked about once per storage; a missing bucket raises, naming it.
         """
         if self._bucket_confirmed:
             return
-        if self.client.send("GET", self.client.bucket_url(fields="name")).status == 404:
+        response = yield from self.client.exchange("GET", self.client.bucket_url(fields="name"))
+        if response.status == 404:
             raise StorageError(f"{what}: the bucket {self.client.bucket!r} does not exist.",
                                404, "NoSuchBucket")
         self._bucket_confirmed = True
 
     # -- reads -------------------------------------------------------------------------------
-    def _resource(self, name: str) -> dict[str, Any] | None:
-        response = self.client.send("GET", self.client.object_url(name))
+    def _resource(self, name: str) -> Op[dict[str, Any] | None]:
+        what = f"HEAD {self.client.uri(name)}"
+        response = yield from self.client.exchange("GET", self.client.object_url(name))
         if response.status == 404:
-            self._object_missing(f"HEAD {self.client.uri(name)}")
+            yield from self._object_missing(what)
             return None
-        return self.client.json(response, f"HEAD {self.client.uri(name)}")
+        return self.client.json(response, what)
 
-    def head(self, key: str) -> ObjectInfo | None:
-        resource = self._resource(self._name(key))
+    def head_op(self, key: str) -> Op[ObjectInfo | None]:
+        resource = yield from self._resource(self._name(key))
         return None if resource is None else object_info(resource)
 
-    def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
+    def get_op(self, key: str, byte_range: ByteRange | None = None) -> Op[StoredObject | None]:
         name = self._name(key)
         if byte_range is not None and byte_range.is_whole:
             byte_range = None
         if byte_range is not None and byte_range.is_empty:
-            info = self.head(key)
+            info = yield from self.head_op(key)
             if info is None:
                 return None
             return StoredObject(b"", info.encoding, partial=True, content_type=info.content_type)
@@ -152,14 +171,15 @@ class GcsStorage(Storage):
         if byte_range is not None:
             headers["Range"] = byte_range.http_header() or ""
         what = f"GET {self.client.uri(name)}"
-        response = self.client.send("GET", self.client.object_url(name, alt="media"), headers)
+        response = yield from self.client.exchange(
+            "GET", self.client.media_url(name), headers)
         if response.status == 404:
-            self._object_missing(what)
+            yield from self._object_missing(what)
             return None
         if response.status == 416:  # starts past the end: whole object, the app slices
-            return self.get(key, None)
+            return (yield from self.get_op(key, None))
         self.client.check(response, what)
-        stored = self._stored_encoding(response, name)
+        stored = yield from self._stored_encoding(response, name)
         if stored is None:
             return None  # deleted between the two requests of an emulator
         encoding, transcoded = stored
@@ -170,8 +190,8 @@ class GcsStorage(Storage):
                             response.header("Content-Type"))
 
     def _stored_encoding(self, response: HttpResponse,
-                         name: str) -> tuple[str | None, bool] | None:
-        """(stored Content-Encoding, whether the server decoded the bytes it sent).
+                         name: str) -> Op[tuple[str | None, bool] | None]:
+        """Operation: (stored Content-Encoding, whether the server decoded the bytes it sent).
 
         GCS states the stored encoding in x-goog-stored-content-encoding; servers that do not
         (emulators) are asked for the object's metadata instead.
@@ -183,16 +203,13 @@ class GcsStorage(Storage):
             return stored, stored is not None and served != stored
         if served is not None:
             return served, False
-        resource = self._resource(name)
+        resource = yield from self._resource(name)
         if resource is None:
             return None
         return encoding_from_header(resource.get("contentEncoding")), False
 
-    def exists(self, key: str) -> bool:
-        return self._resource(self._name(key)) is not None
-
     # -- writes ------------------------------------------------------------------------------
-    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+    def put_op(self, key: str, content: bytes, options: PutOptions) -> Op[None]:
         name = self._name(key)
         content_type = options.content_type or DEFAULT_CONTENT_TYPE
         metadata: dict[str, Any] = {
@@ -208,35 +225,54 @@ class GcsStorage(Storage):
         if options.storage_class:
             metadata["storageClass"] = options.storage_class
         if content and len(content) >= self.resumable_threshold:
-            gcs_resumable.upload(self.client, name, content, metadata, content_type,
-                                 self.resumable_chunk_size)
+            yield from gcs_resumable.upload(self.client, name, content, metadata, content_type,
+                                            self.resumable_chunk_size)
             return
         body_type, body = multipart_body(metadata, content, content_type)
-        response = self.client.send("POST", self.client.upload_url(uploadType="multipart"),
-                                    {"Content-Type": body_type}, body)
+        response = yield from self.client.exchange(
+            "POST", self.client.upload_url(uploadType="multipart"), {"Content-Type": body_type},
+            body)
         self.client.check(response, f"PUT {self.client.uri(name)}")
 
-    def delete(self, key: str) -> None:
-        self._delete_name(self._name(key))
+    def delete_op(self, key: str) -> Op[None]:
+        name = self._name(key)
+        request = self.client.request("DELETE", self.client.object_url(name))
+        yield from self._deleted([name], request, (yield request))
 
-    def _delete_name(self, name: str) -> None:
-        response = self.client.send("DELETE", self.client.object_url(name))
-        if response.status == 404:
-            self._object_missing(f"DELETE {self.client.uri(name)}")
-        else:
-            self.client.check(response, f"DELETE {self.client.uri(name)}")
-
-    def delete_many(self, keys: Iterable[str]) -> None:
+    def delete_many_op(self, keys: list[str]) -> Op[None]:
+        """Operation: delete every key, up to 100 per batch request, PARALLEL_BATCHES batch
+        requests at once; the first failure found is raised once all were answered."""
         names = [self._name(key) for key in keys]
-        for start in range(0, len(names), gcs_batch.MAX_CALLS):
-            self._delete_batch(names[start:start + gcs_batch.MAX_CALLS])
+        blocks = [names[start:start + gcs_batch.MAX_CALLS]
+                  for start in range(0, len(names), gcs_batch.MAX_CALLS)]
+        for first in range(0, len(blocks), PARALLEL_BATCHES):
+            group = blocks[first:first + PARALLEL_BATCHES]
+            requests = tuple(self._delete_request(block) for block in group)
+            answers = yield requests
+            for block, request, answer in zip(group, requests, answers):
+                yield from self._deleted(block, request, answer)
 
-    def _delete_batch(self, names: list[str]) -> None:
+    def _delete_request(self, names: list[str]) -> HttpRequest:
+        """One DELETE of a single name, else one batch request deleting every name."""
         if len(names) == 1:
-            self._delete_name(names[0])
-            return
+            return self.client.request("DELETE", self.client.object_url(names[0]))
         headers, body = gcs_batch.delete_request(self.client, names)
-        response = self.client.send("POST", self.client.batch_url(), headers, body)
+        return self.client.request("POST", self.client.batch_url(), headers, body)
+
+    def _deleted(self, names: list[str], request: HttpRequest,
+                 answer: HttpResponse | Exception) -> Op[None]:
+        """Operation: raise what went wrong in the deletion of names by request, if anything
+        (a 404 of one name is a missing object, unless the bucket is missing)."""
+        if isinstance(answer, Exception):
+            raise answer
+        response = self.client.received(request, answer)
+        if len(names) == 1:
+            what = f"DELETE {self.client.uri(names[0])}"
+            if response.status == 404:
+                yield from self._object_missing(what)
+            else:
+                self.client.check(response, what)
+            return
         what = f"batch DELETE of {len(names)} objects in {self.client.uri()}"
         self.client.check(response, what)
         failure = gcs_batch.first_failure(names, gcs_batch.part_responses(response, len(names)))
@@ -244,8 +280,9 @@ class GcsStorage(Storage):
             name, part, count = failure
             self.client.check(part, f"DELETE {self.client.uri(name)} ({count} of {what} failed)")
 
-    def copy_from(self, source: Storage, source_key: str, key: str) -> bool:
-        """Server-side copy (objects.rewrite) when source is gs:// on the same endpoint."""
+    def copy_from_op(self, source: Storage, source_key: str, key: str) -> Op[bool]:
+        """Operation: server-side copy (objects.rewrite, repeated while the service says it
+        is not done) when source is gs:// on the same endpoint; False otherwise."""
         if not isinstance(source, GcsStorage) or source.client.endpoint != self.client.endpoint:
             return False
         source_name, name = source._name(source_key), self._name(key)
@@ -254,7 +291,7 @@ class GcsStorage(Storage):
         while True:
             url = self.client.rewrite_url(source.client.bucket, source_name, name,
                                           rewriteToken=token)
-            response = self.client.send("POST", url, {}, b"")
+            response = yield from self.client.exchange("POST", url, {}, b"")
             if response.status == 404:
                 return False  # missing source: the caller's fallback reports it
             result = self.client.json(response, what)
@@ -263,27 +300,12 @@ class GcsStorage(Storage):
             token = result.get("rewriteToken")
 
     # -- listing -----------------------------------------------------------------------------
-    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
-        return self._list(self._base + prefix, flat)
-
-    def _list(self, full_prefix: str, flat: bool) -> Iterator[str]:
-        token = None
-        start = len(self._base)
-        while True:
-            page = self.retry(self._list_page, full_prefix, flat, token)
-            names = [item["name"] for item in page.get("items") or []]
-            names.extend(page.get("prefixes") or [])
-            for name in sorted(names):
-                if name.startswith(self._base) and name != self._base:
-                    yield name[start:]
-            token = page.get("nextPageToken")
-            if not token:
-                return
-
-    def _list_page(self, full_prefix: str, flat: bool, token: str | None) -> dict[str, Any]:
+    def list_page_op(self, prefix: str, flat: bool, token: str | None) -> Op[ListPage]:
+        full_prefix = self._base + prefix
         url = self.client.objects_url(
             prefix=full_prefix or None, delimiter="/" if flat else None, pageToken=token,
-            maxResults=self.page_size, fields="items(name),prefixes,nextPageToken",
+            maxResults=self.page_size, fields="items(name,size),prefixes,nextPageToken",
         )
-        what = f"LIST {self.client.uri(full_prefix)}"
-        return self.client.json(self.client.send("GET", url), what)
+        response = yield from self.client.exchange("GET", url)
+        page = self.client.json(response, f"LIST {self.client.uri(full_prefix)}")
+        return listing_page(page, self._base)

@@ -1,8 +1,10 @@
 """gs:// resumable uploads: big objects go up in chunks through an upload session.
 
-The session URL is remembered (per endpoint, bucket, name, size and md5) when an attempt
-fails, so the app's next attempt asks the session how many bytes it persisted
-(`Content-Range: bytes */TOTAL`) and continues from there instead of starting over.
+Chunks go up one after another. When a chunk's response is lost (a dropped connection), the
+upload asks the session how many bytes it persisted (`Content-Range: bytes */TOTAL`) and goes
+on from there, a bounded number of times. The session URL is also remembered (per endpoint,
+bucket, name, size and md5) when an attempt fails, so the app's next attempt resumes it
+instead of starting over.
 """
 from __future__ import annotations
 
@@ -11,13 +13,22 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from ..domain.errors import IntegrityError, RetryableError, TransientStorageError
-from ..domain.ports import HttpResponse
+from ..domain.errors import (
+    IntegrityError,
+    RetryableError,
+    TransientStorageError,
+    is_retryable,
+)
+from ..domain.ops import Op
+from ..domain.ports import HttpRequest, HttpResponse
 from .gcs_api import GcsClient
 
 QUANTUM = 256 * 1024
 DEFAULT_THRESHOLD = 100 * 1024 * 1024
 DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024
+#: Lost responses an upload attempt recovers from itself (asking the session where it
+#: stands) before it fails and leaves the app's next attempt to resume the session.
+MAX_DROPS = 5
 _RESUME_INCOMPLETE = 308
 
 
@@ -76,14 +87,16 @@ def _persisted(response: HttpResponse) -> int:
 
 
 def _start(client: GcsClient, metadata: dict[str, Any], content_type: str, total: int,
-           what: str) -> str:
+           what: str) -> Op[str]:
+    """Operation: open an upload session; its URL."""
     headers = {
         "Content-Type": "application/json; charset=UTF-8",
         "X-Upload-Content-Type": content_type,
         "X-Upload-Content-Length": str(total),
     }
     body = json.dumps(metadata).encode("utf8")
-    response = client.send("POST", client.upload_url(uploadType="resumable"), headers, body)
+    response = yield from client.exchange("POST", client.upload_url(uploadType="resumable"),
+                                          headers, body)
     client.check(response, what)
     location = response.header("Location")
     if not location:
@@ -91,9 +104,24 @@ def _start(client: GcsClient, metadata: dict[str, Any], content_type: str, total
     return location
 
 
-def _status(client: GcsClient, url: str, total: int, what: str) -> HttpResponse | None:
-    """The session's state: a 308 (offset in Range) or the finished object; None if gone."""
-    response = client.send("PUT", url, {"Content-Range": f"bytes */{total}"}, b"")
+def _status_request(client: GcsClient, url: str, total: int) -> HttpRequest:
+    """The question 'how many bytes do you hold?' to a session."""
+    return client.request("PUT", url, {"Content-Range": f"bytes */{total}"}, b"")
+
+
+def _chunk_request(client: GcsClient, url: str, content: bytes, offset: int,
+                   chunk: int) -> HttpRequest:
+    """The chunk of content starting at offset ('*' range: all was sent, finalize)."""
+    total = len(content)
+    end = min(offset + chunk, total)
+    span = f"{offset}-{end - 1}" if end > offset else "*"
+    return client.request("PUT", url, {"Content-Range": f"bytes {span}/{total}"},
+                          content[offset:end])
+
+
+def _session_state(client: GcsClient, response: HttpResponse,
+                   what: str) -> HttpResponse | None:
+    """A status answer: the 308 (offset in Range) or the finished object; None if gone."""
     if response.status in (404, 410):
         return None
     if response.status != _RESUME_INCOMPLETE:
@@ -102,28 +130,16 @@ def _status(client: GcsClient, url: str, total: int, what: str) -> HttpResponse 
 
 
 def upload(client: GcsClient, name: str, content: bytes, metadata: dict[str, Any],
-           content_type: str, chunk: int, sessions: SessionStore = SESSIONS) -> dict[str, Any]:
-    """Upload content to name through a (possibly resumed) session; the object's resource."""
+           content_type: str, chunk: int, sessions: SessionStore = SESSIONS
+           ) -> Op[dict[str, Any]]:
+    """Operation: upload content to name through a (possibly resumed) session; the object's
+    resource. A session left by a failed earlier attempt is resumed where it stopped."""
     total = len(content)
     key = (client.endpoint, client.bucket, name, total, metadata.get("md5Hash"))
     what = f"PUT {client.uri(name)} (resumable upload)"
-    offset = 0
-    url = sessions.get(key)
-    if url is not None:
-        state = _status(client, url, total, what)
-        if state is None:
-            sessions.drop(key)
-            url = None
-        elif state.status != _RESUME_INCOMPLETE:
-            sessions.drop(key)
-            return client.json(state, what)
-        else:
-            offset = _persisted(state)
-    if url is None:
-        url = _start(client, metadata, content_type, total, what)
-        sessions.put(key, url)
     try:
-        return _send_chunks(client, url, content, offset, chunk, what, key, sessions)
+        return (yield from _Upload(client, content, chunk, what, sessions, key)
+                .run(metadata, content_type))
     except IntegrityError:
         sessions.drop(key)  # a session that failed its checksum cannot be finished
         raise
@@ -134,25 +150,61 @@ def upload(client: GcsClient, name: str, content: bytes, metadata: dict[str, Any
         raise
 
 
-def _send_chunks(client: GcsClient, url: str, content: bytes, offset: int, chunk: int,
-                 what: str, key: tuple, sessions: SessionStore) -> dict[str, Any]:
-    total = len(content)
-    while True:
-        end = min(offset + chunk, total)
-        span = f"{offset}-{end - 1}" if end > offset else "*"  # '*': all sent, finalize
-        headers = {"Content-Range": f"bytes {span}/{total}"}
-        response = client.send("PUT", url, headers, content[offset:end])
-        if response.status == _RESUME_INCOMPLETE:
-            persisted = _persisted(response)
-            if persisted <= offset:
-                raise TransientStorageError(
-                    f"{what}: the session kept no byte of the chunk at {offset}."
-                )
-            offset = persisted
-            continue
-        if response.status in (404, 410):
-            sessions.drop(key)
-            raise TransientStorageError(f"{what}: the upload session expired; starting over.")
-        resource = client.json(response, what)
-        sessions.drop(key)
+class _Upload:
+    """One attempt at a resumable upload, one chunk after another. When a request gets no
+    response (the error is thrown in at its yield), the session is asked where it stands and
+    the upload goes on from there, at most MAX_DROPS times per attempt."""
+
+    def __init__(self, client: GcsClient, content: bytes, chunk: int, what: str,
+                 sessions: SessionStore, key: tuple):
+        self.client, self.content, self.chunk, self.what = client, content, chunk, what
+        self.sessions, self.key = sessions, key
+
+    def run(self, metadata: dict[str, Any], content_type: str) -> Op[dict[str, Any]]:
+        client, total, what = self.client, len(self.content), self.what
+        url = self.sessions.get(self.key)
+        ask = url is not None  # a session of an earlier attempt: ask where it stands first
+        offset = drops = 0
+        while True:
+            if url is None:
+                url = yield from _start(client, metadata, content_type, total, what)
+                self.sessions.put(self.key, url)
+                offset, ask = 0, False
+            request = _status_request(client, url, total) if ask else \
+                _chunk_request(client, url, self.content, offset, self.chunk)
+            try:
+                answer = yield request
+            except Exception as error:  # no response: connection dropped, timed out
+                drops += 1
+                if not is_retryable(error) or drops > MAX_DROPS:
+                    raise
+                ask = True
+                continue
+            response = client.received(request, answer)
+            if ask:
+                state = _session_state(client, response, what)
+                if state is None:  # the session expired: a new one starts from 0
+                    self.sessions.drop(self.key)
+                    url = None
+                elif state.status == _RESUME_INCOMPLETE:
+                    offset, ask = _persisted(state), False
+                else:
+                    return self._finished(state)
+                continue
+            if response.status == _RESUME_INCOMPLETE:
+                persisted = _persisted(response)
+                if persisted <= offset:
+                    raise TransientStorageError(
+                        f"{what}: the session kept no byte of the chunk at {offset}.")
+                offset = persisted
+                continue
+            if response.status in (404, 410):
+                self.sessions.drop(self.key)
+                raise TransientStorageError(f"{what}: the upload session expired; starting over.")
+            return self._finished(response)
+
+    def _finished(self, response: HttpResponse) -> dict[str, Any]:
+        resource = self.client.json(response, self.what)
+        self.sessions.drop(self.key)
         return resource
+

@@ -6,12 +6,13 @@ is a known object store's public endpoint, listing goes through that store's lis
 (see public_listing); elsewhere listing, writing and deleting are unsupported.
 `middleauth+https://` and `ngauth+https://` read the same way with `Authorization: Bearer`
 and the server's token (see bearer_token); a redirect to another host does not carry it.
-Retries are the app's: this module raises the retryable domain errors and never sleeps.
+Sans-I/O: every call is an operation (domain.ops) the app drives over the transport handed in
+by the composition root, with its retries; this module raises the retryable domain errors and
+never sends or sleeps.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -24,14 +25,15 @@ from ..domain.errors import (
     UnsupportedOperationError,
 )
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.op_storage import ListPage, OpStorage
+from ..domain.ops import Op
 from ..domain.paths import ExtractedPath
-from ..domain.ports import HttpRequest, HttpResponse, Storage
+from ..domain.ports import HttpRequest, HttpResponse, Transport
 from .bearer_token import find_token
 from .checksums import parse_goog_hash, verify
 from .codecs import available_codecs
 from .http_errors import raise_for_status
-from .public_listing import ListingTarget, Page, fetch_page, is_s3_host, listing_target
-from .transport import shared_transport
+from .public_listing import ListingTarget, is_s3_host, listing_target, page_op
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
@@ -56,7 +58,7 @@ def _timestamp(value: str | None) -> float | None:
         return None
 
 
-class HttpStorage(Storage):
+class HttpStorage(OpStorage):
     """Files below one http(s) URL; read-only. Listing only on GCS/S3 public endpoints.
 
     config.options: `listing` ('gcs'/'s3'/'none': force or disable a listing API),
@@ -69,13 +71,11 @@ class HttpStorage(Storage):
     OPTIONS = frozenset({"listing", "listing_endpoint", "listing_page_size",
                          "forbidden_is_missing"})
 
-    def __init__(self, location: ExtractedPath, config: StorageConfig):
-        super().__init__(location, config)
+    def __init__(self, location: ExtractedPath, config: StorageConfig, transport: Transport):
+        super().__init__(location, config, transport)
         host = (location.host or "").rstrip("/")
         path = location.path.strip("/")
         self.root = requote_uri(f"{host}/{path}/" if path else f"{host}/")
-        self.transport = shared_transport(config.num_threads, config.connect_timeout,
-                                          config.read_timeout)
         self._headers = {"Accept-Encoding": _accept_encoding()}
         #: Which credentials requests carry, in words for refusals ("" when none).
         self.credentials_hint = ""
@@ -90,10 +90,10 @@ class HttpStorage(Storage):
         """The URL of key: the root URL plus the quoted key ('/' kept)."""
         return self.root + quote(key, safe="/~")
 
-    def _send(self, method: str, url: str, headers: dict[str, str]) -> HttpResponse:
-        """Send a request, following redirects like a browser would (a few hops)."""
+    def _exchange(self, method: str, url: str, headers: dict[str, str]) -> Op[HttpResponse]:
+        """Operation: one request, following redirects like a browser would (a few hops)."""
         for _ in range(MAX_REDIRECTS + 1):
-            response = self.transport.send(HttpRequest(method, url, headers))
+            response = yield HttpRequest(method, url, headers)
             location = response.header("Location")
             if response.status not in REDIRECTS or not location:
                 return response
@@ -105,19 +105,19 @@ class HttpStorage(Storage):
         return response.status in self._missing_statuses
 
     # -- reading -------------------------------------------------------------------------------
-    def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
+    def get_op(self, key: str, byte_range: ByteRange | None = None) -> Op[StoredObject | None]:
         url = self.url(key)
         if byte_range is not None and byte_range.is_empty:
-            return self._nothing_in_range(key)
+            return (yield from self._nothing_in_range(key))
         ranged = byte_range is not None and not byte_range.is_whole
         headers = dict(self._headers)
         if ranged:
             headers["Range"] = byte_range.http_header()
-        response = self._send("GET", url, headers)
+        response = yield from self._exchange("GET", url, headers)
         if self._missing(response):
             return None
         if response.status == 416 and ranged:
-            return self._nothing_in_range(key)
+            return (yield from self._nothing_in_range(key))
         raise_for_status(response, f"GET {url}", credentials_hint=self.credentials_hint)
         encoding = _encoding(response)
         content_type = response.header("Content-Type")
@@ -126,42 +126,42 @@ class HttpStorage(Storage):
                 raise StorageError(f"GET {url}: partial content (206) to a whole read", 206)
             content = _asked_part(response, byte_range)
             if content is None:  # the server sent another range than the one asked
-                return self._whole_then_slice(key, byte_range)
+                return (yield from self._whole_then_slice(key, byte_range))
             return StoredObject(content, encoding, partial=True, content_type=content_type)
         if not 200 <= response.status < 300:
             raise StorageError(f"GET {url}: unexpected HTTP {response.status}", response.status)
         _verify(response, url)
         return _whole_as_stored(response.content, encoding, content_type, byte_range)
 
-    def _nothing_in_range(self, key: str) -> StoredObject | None:
+    def _nothing_in_range(self, key: str) -> Op[StoredObject | None]:
         """No stored bytes in the range: empty and partial, with the object's encoding so the
         app fetches an encoded object whole (its decoded bytes may reach into the range)."""
-        info = self.head(key)
+        info = yield from self.head_op(key)
         if info is None:
             return None
         return StoredObject(b"", info.encoding, partial=True, content_type=info.content_type)
 
-    def _whole_then_slice(self, key: str, byte_range: ByteRange) -> StoredObject | None:
-        whole = self.get(key, None)
+    def _whole_then_slice(self, key: str, byte_range: ByteRange) -> Op[StoredObject | None]:
+        whole = yield from self.get_op(key, None)
         if whole is None:
             return None
         return _whole_as_stored(whole.content, whole.encoding, whole.content_type, byte_range)
 
-    def head(self, key: str) -> ObjectInfo | None:
+    def head_op(self, key: str) -> Op[ObjectInfo | None]:
         url = self.url(key)
-        response = self._send("HEAD", url, dict(self._headers))
+        response = yield from self._exchange("HEAD", url, dict(self._headers))
         if self._missing(response):
             return None
         if response.status in (405, 501):  # no HEAD here: a one-byte GET tells as much
-            return self._head_by_get(url)
+            return (yield from self._head_by_get(url))
         raise_for_status(response, f"HEAD {url}", credentials_hint=self.credentials_hint)
         length = response.header("Content-Length")
         if length is None or not length.isdigit():
-            return self._head_by_get(url)
+            return (yield from self._head_by_get(url))
         return _info(response, int(length))
 
-    def _head_by_get(self, url: str) -> ObjectInfo | None:
-        response = self._send("GET", url, {**self._headers, "Range": "bytes=0-0"})
+    def _head_by_get(self, url: str) -> Op[ObjectInfo | None]:
+        response = yield from self._exchange("GET", url, {**self._headers, "Range": "bytes=0-0"})
         if self._missing(response):
             return None
         if response.status == 416:  # an empty object
@@ -173,32 +173,29 @@ class HttpStorage(Storage):
         return _info(response, len(response.content))
 
     # -- listing ---------------------------------------------------------------------------------
-    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
+    def check_listable(self) -> None:
         if self._listing is None:
             raise UnsupportedOperationError(
                 f"{self.protocol}:// cannot list {self.root}: a web server offers no listing. "
                 "Listing works on public GCS (storage.googleapis.com) and S3 (s3.amazonaws.com)"
                 " URLs, or with CloudFiles(..., listing='gcs'|'s3') on a compatible server."
             )
-        return self._pages(self._listing, prefix, flat)
 
-    def _pages(self, target: ListingTarget, prefix: str, flat: bool) -> Iterator[str]:
-        token = None
-        while True:
-            page: Page = self.retry(fetch_page, self.transport.send, target, prefix, flat, token)
-            yield from page.entries
-            if page.next_token is None or page.next_token == token:
-                return
-            token = page.next_token
+    def list_page_op(self, prefix: str, flat: bool, token: str | None) -> Op[ListPage]:
+        self.check_listable()
+        page = yield from page_op(self._listing, prefix, flat, token)
+        if page.next_token == token:  # a server repeating its token would list forever
+            return ListPage(page.entries, None)
+        return page
 
     # -- read-only -------------------------------------------------------------------------------
-    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+    def put_op(self, key: str, content: bytes, options: PutOptions) -> Op[None]:
         raise UnsupportedOperationError(
             f"{self.protocol}:// is read-only: cannot write {key!r} to {self.url(key)}. "
             "Write through the storage's own protocol (e.g. gs:// or s3://) instead."
         )
 
-    def delete(self, key: str) -> None:
+    def delete_op(self, key: str) -> Op[None]:
         raise UnsupportedOperationError(
             f"{self.protocol}:// is read-only: cannot delete {key!r} at {self.url(key)}."
         )
@@ -215,8 +212,8 @@ class MiddleauthHttpsStorage(HttpsStorage):
 
     protocol = "middleauth+https"
 
-    def __init__(self, location: ExtractedPath, config: StorageConfig):
-        super().__init__(location, config)
+    def __init__(self, location: ExtractedPath, config: StorageConfig, transport: Transport):
+        super().__init__(location, config, transport)
         token = find_token(location.host or "", config.secrets)
         self._headers.update(token.header())
         self.credentials_hint = f"bearer token from {token.source}"

@@ -2,14 +2,14 @@
 
 A plain web server cannot list a directory, but an https URL on a known object store's
 public endpoint can be listed through that store's own listing API. `listing_target`
-recognises such URLs; `fetch_page` gets one page of keys. Both are pure of retries: the
-adapter sends each page through the app's retry loop.
+recognises such URLs; `page_op` is the operation that gets one page of keys (the app drives
+it, with its retries).
 """
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 from xml.etree import ElementTree
@@ -17,6 +17,8 @@ from xml.etree import ElementTree
 from attrs import frozen
 
 from ..domain.errors import StorageError, TransientStorageError
+from ..domain.op_storage import ListPage
+from ..domain.ops import Op
 from ..domain.ports import HttpRequest, HttpResponse
 from .http_errors import raise_for_status
 
@@ -39,14 +41,6 @@ class ListingTarget:
     def describe(self) -> str:
         """A short name for messages."""
         return f"{'GCS JSON API' if self.api == GCS else 'S3 ListObjectsV2'} at {self.url}"
-
-
-@frozen
-class Page:
-    """One page of a listing: entries relative to the root, and the next page's token."""
-
-    entries: list[str]
-    next_token: str | None
 
 
 def _as_prefix(path: str) -> str:
@@ -106,9 +100,8 @@ def listing_target(host: str, path: str, options: Mapping[str, Any]) -> ListingT
     return ListingTarget(api, url, base, int(page_size) if page_size else None)
 
 
-def fetch_page(send: Callable[[HttpRequest], HttpResponse], target: ListingTarget,
-               prefix: str, flat: bool, token: str | None) -> Page:
-    """One page of keys under target.base + prefix, as keys relative to the root."""
+def page_op(target: ListingTarget, prefix: str, flat: bool, token: str | None) -> Op[ListPage]:
+    """Operation: one page of keys under target.base + prefix, relative to the root."""
     params: dict[str, str] = {"prefix": target.base + prefix}
     if flat:
         params["delimiter"] = "/"
@@ -125,7 +118,7 @@ def fetch_page(send: Callable[[HttpRequest], HttpResponse], target: ListingTarge
         if token:
             params["continuation-token"] = token
     url = f"{target.url}?{urlencode(params, safe='~', quote_via=quote)}"
-    response = send(HttpRequest("GET", url, {"Accept-Encoding": "identity"}))
+    response = yield HttpRequest("GET", url, {"Accept-Encoding": "identity"})
     parse = _parse_gcs if target.api == GCS else _parse_s3
     if response.status >= 300:
         code, message = _error_detail(response)
@@ -142,7 +135,7 @@ def fetch_page(send: Callable[[HttpRequest], HttpResponse], target: ListingTarge
     start = len(target.base)
     entries = sorted(name[start:] for name in names
                      if name.startswith(target.base) and len(name) > start)
-    return Page(entries, next_token or None)
+    return ListPage(tuple(entries), next_token or None)
 
 
 def _parse_gcs(content: bytes) -> tuple[list[str], str | None]:

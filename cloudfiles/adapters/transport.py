@@ -27,7 +27,8 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from ..domain.errors import StorageError, TransientStorageError
-from ..domain.ports import HttpRequest, HttpResponse, Transport
+from ..domain.ports import Batch, HttpRequest, HttpResponse, Transport
+from .thread_batch import ThreadBatch
 
 
 def _ca_bundle() -> str | bool:
@@ -68,6 +69,8 @@ def _short_body(request: HttpRequest, status: int, headers, content: bytes) -> b
 
 class PooledTransport(Transport):
     """Keep-alive connections per (scheme, host, port), `maxsize` each; safe under threads."""
+
+    name = "requests"
 
     def __init__(self, maxsize: int = 20, connect_timeout: float = 10.0,
                  read_timeout: float = 60.0):
@@ -190,6 +193,10 @@ class PooledTransport(Transport):
             )
         return HttpResponse(response.status_code, dict(response.headers), content)
 
+    def batch(self, concurrency: int) -> Batch:
+        """Up to `concurrency` requests at once, each on a thread of the batch."""
+        return ThreadBatch(self, concurrency)
+
     def pool(self, url: str):
         """The urllib3 connection pool serving url's origin (diagnostics and tests)."""
         return self._adapter.poolmanager.connection_from_url(url)
@@ -254,5 +261,49 @@ def reset_shared_transports() -> None:
     with _SHARED_LOCK:
         transports = list(_SHARED.values())
         _SHARED.clear()
+        _INTERCEPTING.clear()
     for transport in transports:
         transport.close()
+
+
+class InterceptingTransport(Transport):
+    """A fast engine that steps aside for test doubles: while responses, requests-mock or
+    moto's mock_aws intercepts requests, every call goes through the requests engine."""
+
+    def __init__(self, engine: Transport, fallback: Transport):
+        self.engine = engine
+        self.fallback = fallback
+        self.name = engine.name
+
+    def _current(self) -> Transport:
+        return self.fallback if interception_active() else self.engine
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        return self._current().send(request)
+
+    def batch(self, concurrency: int) -> Batch:
+        return self._current().batch(concurrency)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.fallback.close()
+
+
+_INTERCEPTING: dict[tuple[int, int], InterceptingTransport] = {}
+
+
+def intercepting_transport(engine: Transport, fallback: Transport) -> Transport:
+    """`engine`, except while a test double intercepts requests (then `fallback`); one per
+    pair of shared engines, so CloudFiles with the same settings share it too."""
+    key = (id(engine), id(fallback))
+    with _SHARED_LOCK:
+        found = _INTERCEPTING.get(key)
+        if found is None or found.engine is not engine or found.fallback is not fallback:
+            found = _INTERCEPTING[key] = InterceptingTransport(engine, fallback)
+        return found
+
+
+def interception_active() -> bool:
+    """Whether responses / mock_aws (HTTPAdapter.send) or requests-mock (Session.send) is on."""
+    return not _adapter_send_is_original() or \
+        not _is_original(requests.Session.send, "requests.sessions", "Session.send")

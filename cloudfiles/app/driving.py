@@ -41,10 +41,14 @@ def _run_once(transport: Transport, op: Op[T]) -> T:
         exchange = next(op)
         while True:
             if isinstance(exchange, tuple):
-                answer: Any = _send_together(transport, exchange)
+                exchange = op.send(_send_together(transport, exchange))
+                continue
+            try:
+                response = transport.send(exchange)
+            except Exception as error:  # noqa: BLE001 - the op may handle it; else it fails
+                exchange = op.throw(error)
             else:
-                answer = transport.send(exchange)
-            exchange = op.send(answer)
+                exchange = op.send(response)
     except StopIteration as stop:
         return stop.value
     finally:
@@ -52,17 +56,15 @@ def _run_once(transport: Transport, op: Op[T]) -> T:
 
 
 def _send_together(transport: Transport, requests: tuple[HttpRequest, ...]) -> tuple:
-    """Responses to requests sent at once, in their order; the first failure raises."""
+    """Answers to requests sent at once, in their order: a response, or the exception that
+    kept that request from having one (the op decides what to do about it)."""
     batch = transport.batch(len(requests))
     try:
         for index, request in enumerate(requests):
             batch.submit(index, request)
         answers: dict[int, Any] = {}
         while batch.in_flight:
-            for index, answer in batch.collect():
-                if isinstance(answer, Exception):
-                    raise answer
-                answers[index] = answer
+            answers.update(batch.collect())
         return tuple(answers[index] for index in range(len(requests)))
     finally:
         batch.close()
@@ -124,7 +126,7 @@ def run_many(transport: Transport, items: Iterable[Item], make_op: Callable[[Ite
         except Exception as final:  # noqa: BLE001 - reported with its item
             return run.item, None, final
         fresh = _Running(run.item, make_op(run.item), run.policy)
-        heapq.heappush(delayed, (time.monotonic() + wait, next(ids), fresh))
+        heapq.heappush(delayed, (time.monotonic() + retrier.delay(wait), next(ids), fresh))
         return None
 
     try:
@@ -153,19 +155,19 @@ def run_many(transport: Transport, items: Iterable[Item], make_op: Callable[[Ite
                 continue
             timeout = max(0.0, delayed[0][0] - time.monotonic()) if delayed else None
             if not batch.in_flight:
-                retrier.sleep(timeout or 0.0)
+                time.sleep(timeout or 0.0)  # only retries are waiting: until the first is due
                 continue
             for (key, index), answer in batch.collect(timeout):
                 run = running.get(key)
                 if run is None:
                     continue  # an exchange abandoned after one of its requests failed
-                if isinstance(answer, Exception):
-                    running.pop(key)
-                    outcome = fail(run, answer)
+                if isinstance(answer, Exception) and run.single:
+                    running.pop(key)  # thrown into the op: it may handle it, else it fails
+                    outcome = advance(run, lambda run=run, error=answer: run.op.throw(error))
                     if outcome is not None:
                         yield outcome
                     continue
-                run.answers[index] = answer
+                run.answers[index] = answer  # in a tuple, an exception stands in its place
                 run.waiting -= 1
                 if run.waiting:
                     continue

@@ -33,6 +33,14 @@ class Retrier:
                 policy, wait = self.after_failure(policy, error)
                 self.sleep(wait)
 
+    def delay(self, wait: float) -> float:
+        """Seconds a driver that does not block should hold an attempt back: `wait` with the
+        real clock; with an injected sleep (a fake clock), the sleep is called and 0 returned."""
+        if self.sleep is time.sleep:
+            return wait
+        self.sleep(wait)
+        return 0.0
+
     def after_failure(self, policy: RetryPolicy, error: Exception) -> tuple[RetryPolicy, float]:
         """(the policy for the next attempt, seconds to wait first) after `error`; re-raises
         error when it is not worth retrying or no retry is left. Logs one WARNING per retry.

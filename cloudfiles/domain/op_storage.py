@@ -81,6 +81,9 @@ class OpStorage(Storage):
         """Operation: one page of the listing of keys starting with prefix."""
         raise self._unsupported("listing")
 
+    def check_listable(self) -> None:
+        """Raise at once (not on the first page) when this storage cannot list."""
+
     def copy_from_op(self, source: Storage, source_key: str, key: str) -> Op[bool]:
         """Operation: server-side copy; False when this pair of storages cannot."""
         return (yield from finished(False))
@@ -124,7 +127,12 @@ class OpStorage(Storage):
     def pages(self, prefix: str, flat: bool,
               drive: Callable[[Callable[[], Op[ListPage]]], ListPage]) -> Iterator[ListPage]:
         """The listing's pages, lazily; drive(make_op) runs one page's operation (the app
-        passes its retrying driver)."""
+        passes its retrying driver). An unlistable storage raises here, at once."""
+        self.check_listable()
+        return self._pages(prefix, flat, drive)
+
+    def _pages(self, prefix: str, flat: bool,
+               drive: Callable[[Callable[[], Op[ListPage]]], ListPage]) -> Iterator[ListPage]:
         token = None
         while True:
             page = drive(lambda token=token: self.list_page_op(prefix, flat, token))

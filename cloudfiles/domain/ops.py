@@ -6,6 +6,10 @@ value of that yield. It returns its result, or raises a domain error from what i
 It never sends anything itself, so the same plan runs on any engine, in a batch of thousands,
 or against a fake engine in tests; and a retry is simply a new run of the same plan.
 
+When a request gets no response (connection refused, reset, timed out), the error is thrown
+into the operation at its yield: it may catch it (to try another way), or let it propagate and
+the driver decides on a retry. In a tuple exchange the error stands in that request's place.
+
     def get_op(self, key):
         response = yield HttpRequest("GET", self.url(key))
         if response.status == 404:
@@ -41,17 +45,28 @@ def no_request(function, *args: Any) -> Op[Any]:
 
 def run_locally(op: Op[T], reply) -> T:
     """Drive op to its result with `reply(request) -> response` for each request it yields
-    (tuples get a tuple of replies). For engines, tests and fakes; no concurrency."""
+    (tuples get a tuple of replies). For direct use, tests and fakes; no concurrency."""
     try:
         exchange = next(op)
         while True:
             if isinstance(exchange, tuple):
-                answer: Any = tuple(reply(request) for request in exchange)
+                exchange = op.send(tuple(_answer(reply, request) for request in exchange))
+                continue
+            try:
+                response = reply(exchange)
+            except Exception as error:  # noqa: BLE001 - thrown into the op, as drivers do
+                exchange = op.throw(error)
             else:
-                answer = reply(exchange)
-            exchange = op.send(answer)
+                exchange = op.send(response)
     except StopIteration as stop:
         return stop.value
+
+
+def _answer(reply, request: HttpRequest) -> Any:
+    try:
+        return reply(request)
+    except Exception as error:  # noqa: BLE001 - stands in the request's place
+        return error
 
 
 __all__ = ["Exchange", "HttpRequest", "HttpResponse", "Op", "finished", "no_request",

@@ -10,8 +10,10 @@ from ..app.store import Store
 from ..domain.codecs import CodecRegistry
 from ..domain.errors import UnsupportedProtocolError
 from ..domain.objects import StorageConfig
+from ..domain.op_storage import OpStorage
 from ..domain.paths import ExtractedPath, extract, normalize, to_https_protocol
 from .aliases import alias_table
+from .engines import transport_for
 from .registry import adapter_for, known_protocols
 
 
@@ -42,6 +44,11 @@ def parse_path(cloudpath: str, use_https: bool = False) -> ExtractedPath:
 
 def open_store(epath: ExtractedPath, config: StorageConfig, schedule: Schedule,
                retrier: Retrier | None = None) -> Store:
-    """A Store on the adapter registered for the path's protocol."""
-    storage = adapter_for(epath.protocol)(epath, config)
+    """A Store on the adapter registered for the path's protocol; sans-I/O network adapters
+    get the transport engine chosen for these settings."""
+    adapter = adapter_for(epath.protocol)
+    if issubclass(adapter, OpStorage):
+        storage = adapter(epath, config, transport_for(config))
+    else:
+        storage = adapter(epath, config)
     return Store(storage, codecs(), retrier or Retrier(), schedule)

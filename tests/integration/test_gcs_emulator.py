@@ -9,10 +9,10 @@ import pytest
 from cloudfiles import CloudFiles
 from cloudfiles.adapters import gcs_resumable
 from cloudfiles.adapters.gcs import GcsStorage
-from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.byteranges import ByteRange
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest, HttpResponse, Transport
+from cloudfiles.entrypoints import wiring
 from tests.integration.gcs_fixtures import GCS_BUCKET
 
 
@@ -37,13 +37,25 @@ def storage_of(cf: CloudFiles) -> GcsStorage:
     return cf._store.storage
 
 
-def record(cf: CloudFiles, drop=None) -> Recording:
-    """Record cf's requests; retries of cf do not sleep."""
-    storage = storage_of(cf)
-    recording = Recording(storage.client.transport, drop)
-    storage.client.transport = recording
-    cf._store.retrier = Retrier(sleep=lambda seconds: None)
-    return recording
+@pytest.fixture
+def recorded(monkeypatch):
+    """open(path, drop=None, **kwargs) -> (CloudFiles, Recording): a CloudFiles whose engine,
+    handed in by the composition root, records (and may drop) its requests."""
+    real = wiring.transport_for
+
+    def open_recorded(path: str, drop=None, **kwargs):
+        made: list[Recording] = []
+
+        def recording_transport(config):
+            made.append(Recording(real(config), drop))
+            return made[-1]
+
+        with monkeypatch.context() as patch:
+            patch.setattr(wiring, "transport_for", recording_transport)
+            cf = CloudFiles(path, **kwargs)
+        return cf, made[0]
+
+    return open_recorded
 
 
 def test_ranged_reads_are_partial_and_exact(gcs_root):
@@ -84,11 +96,11 @@ def test_metadata_storage_class_and_cache_control(gcs_root):
     assert head["Content-Md5"] and head["Last-Modified"] > 0
 
 
-def test_batch_delete_uses_batch_requests(gcs_root):
-    cf = CloudFiles(gcs_root())
+def test_batch_delete_uses_batch_requests(gcs_root, recorded):
+    cf, recording = recorded(gcs_root())
     keys = [f"k{i:03d}" for i in range(150)]
     cf.puts([(key, b"x") for key in keys])
-    recording = record(cf)
+    del recording.requests[:]
     cf.delete(keys + ["never-existed"])
     assert list(cf.list()) == []
     posts = [r for r in recording.requests if r.method == "POST"]
@@ -96,11 +108,10 @@ def test_batch_delete_uses_batch_requests(gcs_root):
     assert not [r for r in recording.requests if r.method == "DELETE"]
 
 
-def test_server_side_copy_with_rewrite(gcs_root, gcs_emulator):
+def test_server_side_copy_with_rewrite(gcs_root, recorded):
     source = CloudFiles(gcs_root())
-    dest = CloudFiles(gcs_root())
+    dest, recording = recorded(gcs_root())
     source.put("a b", b"payload" * 100, compress="br")
-    recording = record(dest)
     assert storage_of(dest).copy_from(storage_of(source), "a b", "copied") is True
     assert [r.method for r in recording.requests] == ["POST"]
     assert "/rewriteTo/b/" in recording.requests[0].url
@@ -112,15 +123,15 @@ def test_server_side_copy_with_rewrite(gcs_root, gcs_emulator):
     assert dest.get("a b") == b"payload" * 100
 
 
-def test_resumable_upload_resumes_after_dropped_connection(gcs_root):
+def test_resumable_upload_resumes_after_dropped_connection(gcs_root, recorded):
     chunk = gcs_resumable.QUANTUM
-    cf = CloudFiles(gcs_root(), resumable_threshold=2 * chunk, resumable_chunk_size=chunk)
     data = os.urandom(4 * chunk + 1000)
 
     def second_chunk(request):
         return request.headers.get("Content-Range", "").startswith(f"bytes {chunk}-")
 
-    recording = record(cf, drop=second_chunk)
+    cf, recording = recorded(gcs_root(), drop=second_chunk, resumable_threshold=2 * chunk,
+                             resumable_chunk_size=chunk)
     cf.put("big", data, compress=None)
     assert cf.get("big") == data
     ranges = [r.headers.get("Content-Range") for r in recording.requests if r.method == "PUT"]
@@ -128,7 +139,7 @@ def test_resumable_upload_resumes_after_dropped_connection(gcs_root):
     assert ranges == [
         f"bytes 0-{chunk - 1}/{total}",
         f"bytes {chunk}-{2 * chunk - 1}/{total}",   # persisted, but the reply was lost
-        f"bytes */{total}",                           # the retry asks the session
+        f"bytes */{total}",                           # so the upload asks the session
         f"bytes {2 * chunk}-{3 * chunk - 1}/{total}",  # and continues, not restarts
         f"bytes {3 * chunk}-{4 * chunk - 1}/{total}",
         f"bytes {4 * chunk}-{total - 1}/{total}",
@@ -138,9 +149,8 @@ def test_resumable_upload_resumes_after_dropped_connection(gcs_root):
     assert len(gcs_resumable.SESSIONS) == 0  # finished sessions are forgotten
 
 
-def test_small_objects_are_not_resumable(gcs_root):
-    cf = CloudFiles(gcs_root(), resumable_threshold=1024)
-    recording = record(cf)
+def test_small_objects_are_not_resumable(gcs_root, recorded):
+    cf, recording = recorded(gcs_root(), resumable_threshold=1024)
     cf.put("small", b"s" * 1023)
     assert ["uploadType=multipart" in r.url for r in recording.requests] == [True]
 
@@ -159,9 +169,8 @@ def test_endpoint_from_emulator_variable_or_argument(gcs_emulator, gcs_env, monk
     cf.delete("f")
 
 
-def test_request_payer_reaches_every_request(gcs_root):
-    cf = CloudFiles(gcs_root(), request_payer="billing-project")
-    recording = record(cf)
+def test_request_payer_reaches_every_request(gcs_root, recorded):
+    cf, recording = recorded(gcs_root(), request_payer="billing-project")
     cf.put("p", b"1")
     cf.get("p")
     list(cf.list())

@@ -18,6 +18,12 @@ from .fault_server import FaultServer, serve
 FILES = {f"f{i:03d}": bytes([i % 256]) * (100 + i) for i in range(120)}
 
 
+@pytest.fixture(autouse=True)
+def requests_engine(monkeypatch):
+    """These tests are about the requests/urllib3 engine's pools (curl's: test_curl_engine*)."""
+    monkeypatch.setenv("CLOUDFILES_ENGINE", "requests")
+
+
 @pytest.fixture
 def server():
     with serve(FaultServer(files=dict(FILES))) as state:

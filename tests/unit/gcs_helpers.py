@@ -1,10 +1,15 @@
-"""Helpers for gs:// tests: an environment without ambient Google credentials, fake keys."""
+"""Helpers for gs:// tests: an environment without ambient Google credentials or network,
+fake keys."""
 from __future__ import annotations
 
 import json
+import logging
+import socket
+from collections.abc import Callable
 from functools import lru_cache
 
 from cloudfiles.adapters import gcs_credentials, gcs_resumable
+from cloudfiles.domain.retry import RetryPolicy
 
 AMBIENT = ("GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST", "GCE_METADATA_HOST",
            "GCE_METADATA_ROOT", "GCE_METADATA_IP")
@@ -22,6 +27,27 @@ def isolate_google_env(monkeypatch, tmp_path):
     gcs_credentials.clear_cache()
     gcs_resumable.SESSIONS.clear()
     return secrets
+
+
+def refuse_network(monkeypatch):
+    """Make any attempt to open a connection fail the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a test meant to stay off the network opened a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def retry_at_once(monkeypatch):
+    """Retries follow at once: the retry policy waits no time."""
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda policy, random: 0.0)
+
+
+def retry_counter(caplog) -> Callable[[], int]:
+    """A function telling how many retries the app has logged (one WARNING each) so far."""
+    caplog.set_level(logging.WARNING, logger="cloudfiles")
+    return lambda: sum(record.name == "cloudfiles" and record.getMessage().startswith("retry ")
+                       for record in caplog.records)
 
 
 def reset_google_state():

@@ -4,19 +4,21 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import google.auth
+import google.auth.exceptions
 import pytest
 import responses
 
 from cloudfiles import CloudFiles
 from cloudfiles.adapters import gcs_credentials
-from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import CredentialsError
 from tests.unit.gcs_helpers import (
     isolate_google_env,
     reset_google_state,
+    retry_at_once,
     service_account,
     write_key,
 )
@@ -102,9 +104,7 @@ def test_tokens_are_cached_and_refreshed_once_under_threads(mock, secrets_dir):
 
     def worker():
         barrier.wait()
-        header: dict = {}
-        auth.authorize(header, "bkt")
-        headers.append(header)
+        headers.append(auth.headers("bkt"))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for thread in threads:
@@ -165,7 +165,7 @@ def test_endpoint_precedence(secrets_dir, monkeypatch):
         "https://storage.googleapis.com"
 
 
-def test_a_refused_token_is_refreshed_once(mock, secrets_dir):
+def test_a_refused_token_is_refreshed_once(mock, secrets_dir, monkeypatch):
     write_key(secrets_dir / "google-secret.json", "rotating")
     issued = []
 
@@ -179,8 +179,8 @@ def test_a_refused_token_is_refreshed_once(mock, secrets_dir):
     unauthorized = {"status": 401, "json": {"error": {"code": 401, "message": "Invalid Credentials"}}}
     mock.replace(responses.GET, OBJ, **unauthorized)
     mock.add(responses.GET, OBJ, json={"name": "x", "size": "3"})
+    retry_at_once(monkeypatch)
     cf = CloudFiles("gs://bkt/p")
-    cf._store.retrier = Retrier(sleep=lambda seconds: None)
     assert cf.size("x") == 3
     assert issued == ["tok-0", "tok-1"]  # the refused token was replaced
     assert bearer(mock) == "Bearer tok-1"
@@ -189,3 +189,73 @@ def test_a_refused_token_is_refreshed_once(mock, secrets_dir):
     with pytest.raises(CredentialsError, match="Invalid Credentials"):
         cf.size("y")
     assert issued == ["tok-0", "tok-1", "tok-2"]  # refused again right after: give up
+
+
+class CountingCredentials:
+    """google.auth-like credentials counting refreshes and validity checks; `fail` makes the
+    token server refuse."""
+
+    def __init__(self):
+        self.token = None
+        self.expiry = None
+        self.refreshes = self.validity_checks = 0
+        self.fail = False
+
+    @property
+    def valid(self) -> bool:
+        self.validity_checks += 1
+        return self.token is not None and self.expiry > utcnow()
+
+    def refresh(self, request) -> None:
+        self.refreshes += 1
+        if self.fail:
+            raise google.auth.exceptions.RefreshError("the token server said no")
+        self.token, self.expiry = f"t{self.refreshes}", utcnow() + timedelta(hours=1)
+
+    def apply(self, headers: dict) -> None:
+        headers["authorization"] = f"Bearer {self.token}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # naive UTC, as google-auth keeps it
+
+
+def counting_auth():
+    clock = [1000.0]
+    credentials = CountingCredentials()
+    auth = gcs_credentials.GcsAuth(credentials, "counting credentials", clock=lambda: clock[0])
+    return auth, credentials, clock
+
+
+def test_the_header_is_built_once_per_token_not_per_request(secrets_dir):
+    auth, credentials, clock = counting_auth()
+    first = auth.headers("bkt")
+    assert first == {"authorization": "Bearer t1"} and credentials.refreshes == 1
+    checks = credentials.validity_checks
+    clock[0] += 3000  # well within the hour
+    assert all(auth.headers("bkt") is first for _ in range(1000))
+    assert credentials.refreshes == 1 and credentials.validity_checks == checks
+
+
+def test_a_token_about_to_expire_is_refreshed_early_once(secrets_dir):
+    auth, credentials, clock = counting_auth()
+    auth.headers("bkt")
+    credentials.expiry = utcnow() + timedelta(seconds=120)  # still valid, but not for long
+    clock[0] += 3600
+    assert [auth.headers("bkt") for _ in range(3)] == [{"authorization": "Bearer t2"}] * 3
+    assert credentials.refreshes == 2
+
+
+def test_a_failed_early_refresh_keeps_the_token_that_still_serves(secrets_dir):
+    auth, credentials, clock = counting_auth()
+    auth.headers("bkt")
+    credentials.expiry = utcnow() + timedelta(seconds=120)
+    credentials.fail = True
+    clock[0] += 3600
+    assert auth.headers("bkt") == {"authorization": "Bearer t1"}
+    assert auth.headers("bkt") == {"authorization": "Bearer t1"}  # asked again only later
+    assert credentials.refreshes == 2
+    clock[0] += 60
+    credentials.expiry = utcnow() - timedelta(seconds=1)  # now it is gone: the error shows
+    with pytest.raises(CredentialsError, match="the token server said no"):
+        auth.headers("bkt")

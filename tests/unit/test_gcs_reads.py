@@ -13,14 +13,18 @@ import pytest
 import responses
 
 from cloudfiles import CloudFiles
-from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import (
     CRC32CIntegrityError,
     CredentialsError,
     MD5IntegrityError,
     StorageError,
 )
-from tests.unit.gcs_helpers import isolate_google_env, reset_google_state
+from tests.unit.gcs_helpers import (
+    isolate_google_env,
+    reset_google_state,
+    retry_at_once,
+    retry_counter,
+)
 
 API = "https://storage.googleapis.com/storage/v1/b/bkt/o"
 OBJ = re.compile(re.escape(API) + r"/.*")
@@ -37,6 +41,7 @@ def crc(data: bytes) -> str:
 @pytest.fixture(autouse=True)
 def no_ambient_credentials(monkeypatch, tmp_path):
     isolate_google_env(monkeypatch, tmp_path)
+    retry_at_once(monkeypatch)
     yield
     reset_google_state()
 
@@ -47,12 +52,15 @@ def mock():
         yield rsps
 
 
+@pytest.fixture
+def retries(caplog):
+    """retries() -> how many retries the app has made so far (they follow at once)."""
+    return retry_counter(caplog)
+
+
 def open_cf(path="gs://bkt/dir", **kwargs):
-    """A CloudFiles whose retries record their sleeps instead of sleeping."""
-    cf = CloudFiles(path, **kwargs)
-    cf.sleeps = []
-    cf._store.retrier = Retrier(sleep=cf.sleeps.append)
-    return cf
+    """A CloudFiles on path (the composition root picks the engine, requests under mocks)."""
+    return CloudFiles(path, **kwargs)
 
 
 def media(body: bytes, status=200, **headers):
@@ -77,17 +85,17 @@ def test_full_read_checks_md5_and_asks_for_stored_bytes(mock):
     assert "Authorization" not in request.headers  # anonymous
 
 
-def test_corrupted_body_raises_md5_error_after_retries(mock):
+def test_corrupted_body_raises_md5_error_after_retries(mock, retries):
     data = b"the real content"
     mock.get(OBJ, **media(b"the real c0ntent", **{"x-goog-hash": f"md5={md5(data)}",
                                                   "x-goog-stored-content-encoding": "identity"}))
     cf = open_cf()
     with pytest.raises(MD5IntegrityError, match="md5"):
         cf.get("obj")
-    assert len(mock.calls) == 8 and len(cf.sleeps) == 7
+    assert len(mock.calls) == 8 and retries() == 7
 
 
-def test_composite_objects_are_checked_with_crc32c(mock):
+def test_composite_objects_are_checked_with_crc32c(mock, retries):
     data = b"composed of parts"
     good = {"x-goog-hash": f"crc32c={crc(data)}", "x-goog-stored-content-encoding": "identity"}
     mock.get(OBJ, **media(data, **good))
@@ -96,16 +104,16 @@ def test_composite_objects_are_checked_with_crc32c(mock):
     mock.replace(responses.GET, OBJ, **media(b"composed of darts", **good))
     with pytest.raises(CRC32CIntegrityError, match="crc32c"):
         cf.get("bad")
-    assert len(cf.sleeps) == 7
+    assert retries() == 7
 
 
-def test_corruption_once_is_retried_away(mock):
+def test_corruption_once_is_retried_away(mock, retries):
     data = b"payload"
     headers = {"x-goog-hash": f"md5={md5(data)}", "x-goog-stored-content-encoding": "identity"}
     mock.get(OBJ, **media(b"pAyload", **headers))
     mock.get(OBJ, **media(data, **headers))
     cf = open_cf()
-    assert cf.get("obj") == data and len(cf.sleeps) == 1
+    assert cf.get("obj") == data and retries() == 1
 
 
 def test_gzip_objects_keep_their_encoding_and_ranges_skip_checks(mock):
@@ -144,7 +152,7 @@ def test_encoding_from_metadata_when_the_server_does_not_state_it(mock):
     assert open_cf().get("e") == b"emulated"
 
 
-def test_missing_objects_and_errors(mock):
+def test_missing_objects_and_errors(mock, retries):
     mock.get(OBJ, status=404, json={"error": {"code": 404, "message": "No such object"}})
     mock.get(API.removesuffix("/o") + "?fields=name", json={"name": "bkt"})
     cf = open_cf()
@@ -156,7 +164,7 @@ def test_missing_objects_and_errors(mock):
                                  "errors": [{"reason": "invalid"}]}})
     with pytest.raises(StorageError, match="Invalid argument"):
         cf.get("bad")
-    assert cf.sleeps == []  # other 4xx fail at once
+    assert retries() == 0  # other 4xx fail at once
 
 
 def test_a_missing_bucket_is_an_error_from_every_call(mock):
@@ -171,15 +179,15 @@ def test_a_missing_bucket_is_an_error_from_every_call(mock):
             call()
 
 
-def test_server_errors_are_retried(mock):
+def test_server_errors_are_retried(mock, retries):
     mock.get(OBJ, status=503, json={"error": {"code": 503, "message": "Backend Error"}})
     mock.get(OBJ, status=429, json={"error": {"code": 429, "message": "Slow down"}})
     mock.get(OBJ, **media(b"x", **{"x-goog-stored-content-encoding": "identity"}))
     cf = open_cf()
-    assert cf.get("x") == b"x" and len(cf.sleeps) == 2
+    assert cf.get("x") == b"x" and retries() == 2
 
 
-def test_refusal_names_bucket_and_credential_source(mock):
+def test_refusal_names_bucket_and_credential_source(mock, retries):
     mock.get(OBJ, status=403, json={"error": {
         "code": 403, "message": "Anonymous caller does not have storage.objects.get access.",
         "errors": [{"reason": "forbidden"}]}})
@@ -188,7 +196,7 @@ def test_refusal_names_bucket_and_credential_source(mock):
         cf.get("secret")
     message = str(raised.value)
     assert "gs://bkt" in message and "anonymous" in message and "storage.objects.get" in message
-    assert cf.sleeps == []
+    assert retries() == 0
 
 
 def test_range_past_the_end_falls_back_to_whole_object(mock):
@@ -211,7 +219,7 @@ def test_head_reports_gcs_metadata(mock):
     assert head["Metadata"] == {"k": "v"} and head["ETag"] == "CJ0="
 
 
-def test_listing_follows_pages_lazily_and_retries_each(mock):
+def test_listing_follows_pages_lazily_and_retries_each(mock, retries):
     names = [f"dir/k{i}" for i in range(5)]
     failed = []
 
@@ -236,7 +244,7 @@ def test_listing_follows_pages_lazily_and_retries_each(mock):
     pages = [query(call) for call in mock.calls]
     assert [p.get("pageToken") for p in pages] == [None, "2", "2", "4"]
     assert all(p["maxResults"] == "2" and p["prefix"] == "dir/" for p in pages)
-    assert "delimiter" not in pages[0] and len(cf.sleeps) == 1
+    assert "delimiter" not in pages[0] and retries() == 1
 
 
 def test_flat_listing_uses_the_delimiter(mock):

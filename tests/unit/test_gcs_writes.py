@@ -20,7 +20,12 @@ from cloudfiles.domain.errors import (
     MD5IntegrityError,
     TransientStorageError,
 )
-from tests.unit.gcs_helpers import isolate_google_env, reset_google_state
+from tests.unit.gcs_helpers import (
+    isolate_google_env,
+    reset_google_state,
+    retry_at_once,
+    retry_counter,
+)
 from tests.unit.test_gcs_reads import API, open_cf, query
 
 UPLOAD = "https://storage.googleapis.com/upload/storage/v1/b/bkt/o"
@@ -31,8 +36,15 @@ SESSION = "https://storage.googleapis.com/upload/storage/v1/b/bkt/o?uploadType=r
 @pytest.fixture(autouse=True)
 def no_ambient_credentials(monkeypatch, tmp_path):
     isolate_google_env(monkeypatch, tmp_path)
+    retry_at_once(monkeypatch)
     yield
     reset_google_state()
+
+
+@pytest.fixture
+def retries(caplog):
+    """retries() -> how many retries the app has made so far (they follow at once)."""
+    return retry_counter(caplog)
 
 
 @pytest.fixture
@@ -81,13 +93,13 @@ def test_request_payer_on_reads_lists_and_deletes(mock):
     assert [query(c)["userProject"] for c in mock.calls] == ["payer-proj"] * 3
 
 
-def test_upload_checksum_refusal_is_an_integrity_error(mock):
+def test_upload_checksum_refusal_is_an_integrity_error(mock, retries):
     message = 'Provided MD5 hash "abc" doesn\'t match calculated MD5 hash "def".'
     mock.post(UPLOAD, status=400, json={"error": {"code": 400, "message": message}})
     cf = open_cf()
     with pytest.raises(MD5IntegrityError, match="MD5"):
         cf.put("o", b"content")
-    assert len(mock.calls) == 8 and len(cf.sleeps) == 7
+    assert len(mock.calls) == 8 and retries() == 7
 
 
 class FakeSession:
@@ -135,7 +147,7 @@ def resumable_cf(mock, session: FakeSession, chunk: int):
     return open_cf(resumable_threshold=chunk, resumable_chunk_size=chunk)
 
 
-def test_resumable_upload_resumes_from_persisted_offset(mock):
+def test_resumable_upload_resumes_from_persisted_offset(mock, retries):
     chunk = gcs_resumable.QUANTUM
     content = bytes(range(256)) * (3 * chunk // 256) + b"tail"
     session = FakeSession(len(content), fail_chunk_at=chunk)
@@ -149,7 +161,8 @@ def test_resumable_upload_resumes_from_persisted_offset(mock):
         f"bytes {3 * chunk}-{total - 1}/{total}",
     ]
     assert len([c for c in mock.calls if c.request.method == "POST"]) == 1
-    assert len(cf.sleeps) == 1 and len(gcs_resumable.SESSIONS) == 0
+    assert retries() == 0  # resumed inside the upload: no retry of the whole put
+    assert len(gcs_resumable.SESSIONS) == 0
 
 
 def test_expired_session_starts_over(mock):
@@ -185,7 +198,7 @@ def batch_reply(statuses: list[int], boundary="batch_abc") -> dict:
     return {"body": body.encode(), "content_type": f"multipart/mixed; boundary={boundary}"}
 
 
-def test_batch_delete_requests_and_partial_failures(mock):
+def test_batch_delete_requests_and_partial_failures(mock, retries):
     mock.post(BATCH, **batch_reply([204, 404, 204]))
     cf = open_cf(request_payer="pp")
     cf.delete(["a", "b c", "d"])
@@ -201,7 +214,7 @@ def test_batch_delete_requests_and_partial_failures(mock):
     mock.replace(responses.POST, BATCH, **batch_reply([503, 204]))
     mock.add(responses.POST, BATCH, **batch_reply([204, 204]))
     cf.delete(["a", "b"])
-    assert len(cf.sleeps) == 1  # the 503 part made the block retry
+    assert retries() == 1  # the 503 part made the block retry
 
 
 def test_rewrite_follows_the_rewrite_token(mock):
@@ -219,9 +232,9 @@ def test_rewrite_follows_the_rewrite_token(mock):
     assert dest._store.storage.copy_from(other._store.storage, "a", "b") is False
 
 
-def test_connection_errors_are_transient(mock):
+def test_connection_errors_are_transient(mock, retries):
     mock.post(UPLOAD, body=requests.ConnectionError("refused"))
     cf = open_cf()
     with pytest.raises(TransientStorageError):
         cf.put("o", b"1")
-    assert len(cf.sleeps) == 7
+    assert retries() == 7

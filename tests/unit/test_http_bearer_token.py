@@ -7,6 +7,7 @@ import pytest
 import responses
 
 from cloudfiles.adapters.http import HttpsStorage, MiddleauthHttpsStorage, NgauthHttpsStorage
+from cloudfiles.adapters.transport import shared_transport
 from cloudfiles.domain.errors import CredentialsError
 from cloudfiles.domain.objects import StorageConfig
 from cloudfiles.domain.paths import extract
@@ -36,7 +37,7 @@ def storage(adapter, host: str = HOST, secrets=None):
     prefix = "" if adapter is HttpsStorage else adapter.protocol.split("+")[0] + "+"
     location = extract(f"{prefix}{host}/segmentation")
     assert location.protocol == adapter.protocol and location.host == host
-    return adapter(location, StorageConfig(secrets=secrets))
+    return adapter(location, StorageConfig(secrets=secrets), shared_transport(4))
 
 
 def authorization(rsps, call: int = 0) -> str | None:
