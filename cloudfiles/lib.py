@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+from .app.writing import as_json_bytes
 from .domain.paths import toabs
 
 
@@ -35,11 +36,9 @@ def first(iterable: Iterable[Any]) -> Any:
     return next(iter(iterable), None)
 
 
-def jsonify(obj: Any, **kwargs: Any) -> str:
-    """json.dumps."""
-    import json
-
-    return json.dumps(obj, **kwargs)
+def jsonify(obj: Any, **kwargs: Any) -> bytes:
+    """JSON bytes of obj, as cloud-files' jsonify (orjson; numpy values serialize)."""
+    return as_json_bytes(obj, **kwargs)
 
 
 def totalfn(files: Any, total: int | None) -> int | None:

@@ -1,10 +1,10 @@
 """Put: turn the many accepted input shapes into encoded objects and store them."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from attrs import evolve, frozen
 
 from ..domain.buffers import byte_view
@@ -45,9 +45,14 @@ def as_bytes(content: Any, key: str) -> bytes:
         ) from None
 
 
-def as_json_bytes(content: Any) -> bytes:
-    """JSON encoding used by put_json(s)."""
-    return json.dumps(content).encode("utf8")
+def as_json_bytes(content: Any, **kwargs: Any) -> bytes:
+    """JSON of content as put_json(s) store it (orjson, as cloud-files: numpy scalars and
+    arrays serialize, and non-str dict keys become strings)."""
+    option = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | kwargs.pop("option", 0)
+    try:
+        return orjson.dumps(content, option=option, **kwargs)
+    except TypeError as error:
+        raise TypeError(f"put_json content is not JSON-serializable: {error}") from error
 
 
 def is_single_put(files: Any) -> bool:

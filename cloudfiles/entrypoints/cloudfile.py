@@ -1,9 +1,9 @@
 """CloudFile: one file by its full cloud path, over a CloudFiles on its directory."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..app.writing import as_json_bytes
 from ..domain.paths import normalize
 from .cloudfiles import CloudFiles
 
@@ -87,7 +87,7 @@ class CloudFile:
 
     def put_json(self, content: Any, *args: Any, **kwargs: Any) -> int:
         """Store a JSON-serializable object as application/json."""
-        return self.put(json.dumps(content).encode("utf8"), *args,
+        return self.put(as_json_bytes(content), *args,
                         **{"content_type": "application/json", **kwargs})
 
     def head(self) -> dict | None:

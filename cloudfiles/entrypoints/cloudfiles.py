@@ -1,13 +1,14 @@
 """CloudFiles: the one-line API over every storage (the cloud-files 3.x interface)."""
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import posixpath
 from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
+
+import orjson
 
 from ..app import inventory, reading, writing
 from ..app.processes import chunk_size_for, chunked, run_in_processes
@@ -213,11 +214,11 @@ class CloudFiles:
         """Parsed JSON of one file (None if missing), or a list in input order for many."""
         if _is_scalar_path(paths):
             content = self.get(paths)
-            return None if content is None else json.loads(content.decode("utf8"))
+            return None if content is None else orjson.loads(content)
         paths = list(paths)
         by_path = {result["path"]: result["content"] for result in self.get(paths, total=total)}
         keys = [reading.parse_get_request(p)[0] for p in paths]
-        return [None if by_path.get(k) is None else json.loads(by_path[k].decode("utf8"))
+        return [None if by_path.get(k) is None else orjson.loads(by_path[k])
                 for k in keys]
 
     # -- put ---------------------------------------------------------------------------------

@@ -139,7 +139,7 @@ def test_cloudfile_single_file_api(tmp_path):
     assert not file.exists() and file.get() is None
     file.put_json({"a": 1})
     assert file.get_json() == {"a": 1} and file.exists()
-    assert file.head()["Content-Length"] == len(b'{"a": 1}')
+    assert file.head()["Content-Length"] == len(b'{"a":1}')
     file.put(b"0123456789", compress="gzip")
     assert file.get() == b"0123456789" and file[2:5] == b"234"
     assert [r["content"] for r in file.get([slice(0, 2), {"start": 8}])] in \
