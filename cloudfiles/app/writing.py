@@ -121,7 +121,29 @@ def write_result(store: Store, item: Any, defaults: PutDefaults) -> dict[str, An
 
 def write_many(store: Store, files: Iterable[Any], defaults: PutDefaults,
                total: int | None = None, progress: bool | None = None) -> Iterator[dict]:
-    """Store many files; yields {'path', 'error'} per file as they finish."""
-    schedule = store.batch_schedule(progress)
-    return schedule.run(lambda item: write_result(store, item, defaults), files, total,
-                        "Uploading")
+    """Store many files; yields {'path', 'error'} per file as they finish.
+
+    On a network storage driven over an engine, each file is encoded as its turn comes and
+    its upload joins the others in one engine batch; elsewhere files go through threads.
+    """
+    if not store.drives_ops:
+        schedule = store.batch_schedule(progress)
+        return schedule.run(lambda item: write_result(store, item, defaults), files, total,
+                            "Uploading")
+    return _write_driven(store, files, defaults, total, progress)
+
+
+def _write_driven(store: Store, files: Iterable[Any], defaults: PutDefaults,
+                  total: int | None, progress: bool | None) -> Iterator[dict]:
+    def put_args(item: Any) -> tuple[str, Any, PutOptions]:
+        key, content, settings = parse_put(item, defaults)
+        return (key, *encode_put(store, key, content, settings))
+
+    def key_of(item: Any) -> Any:
+        try:
+            return parse_put(item, defaults)[0]
+        except Exception:  # noqa: BLE001 - the item's own error says why
+            return None
+
+    for item, _, error in store.do_many("put", files, put_args, total, progress, "Uploading"):
+        yield {"path": key_of(item), "error": error}
