@@ -9,7 +9,14 @@ from typing import Any
 from ..domain.byteranges import ByteRange
 from ..domain.encodings import encoding_from_header
 from ..domain.errors import InvalidKeyError, StorageError
-from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.listing import key_prefix
+from ..domain.objects import (
+    DEFAULT_CONTENT_TYPE,
+    ObjectInfo,
+    PutOptions,
+    StorageConfig,
+    StoredObject,
+)
 from ..domain.op_storage import ListPage, OpStorage
 from ..domain.ops import Op
 from ..domain.paths import ExtractedPath
@@ -19,7 +26,6 @@ from .checksums import crc32c_base64, md5_base64, parse_goog_hash, verify
 from .gcs_api import GcsClient, resolve_endpoint
 from .gcs_credentials import find_credentials
 
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
 DEFAULT_PAGE_SIZE = 1000
 _MAX_NAME_BYTES = 1024
 #: Batch requests one delete_many operation has in flight at once (100 deletions each).
@@ -107,7 +113,7 @@ class GcsStorage(OpStorage):
         if not location.bucket:
             raise InvalidKeyError(f"A gs:// path needs a bucket: {location!r}.")
         path = location.path or ""
-        self._base = path.rstrip("/") + "/" if path.strip("/") else ""
+        self._base = key_prefix(path)
         endpoint, emulator = resolve_endpoint(location, config)
         auth = find_credentials(location.bucket, config.secrets, emulator)
         self.client = GcsClient(endpoint, location.bucket, auth, config.request_payer)

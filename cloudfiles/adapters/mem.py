@@ -10,7 +10,7 @@ from attrs import frozen
 
 from ..domain.buffers import byte_view
 from ..domain.byteranges import ByteRange
-from ..domain.listing import filter_listing
+from ..domain.listing import filter_listing, key_prefix
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from ..domain.paths import ExtractedPath
 from ..domain.ports import Storage
@@ -48,7 +48,7 @@ class MemStorage(Storage):
         super().__init__(location, config)
         bucket, _, base = location.path.lstrip("/").partition("/")
         self._objects = _bucket(bucket)
-        self._base = base.rstrip("/") + "/" if base.strip("/") else ""
+        self._base = key_prefix(base)
 
     def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
         entry = self._objects.get(self._base + key)

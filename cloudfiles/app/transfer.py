@@ -7,10 +7,9 @@ from typing import Any
 from attrs import frozen
 
 from ..domain.encodings import normalize_encoding
-from ..domain.objects import PutOptions
+from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions
 from .store import Store
 from .transcode import recode
-from .writing import DEFAULT_CONTENT_TYPE
 
 
 @frozen

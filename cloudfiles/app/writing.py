@@ -9,10 +9,9 @@ from attrs import evolve, frozen
 
 from ..domain.buffers import byte_view
 from ..domain.encodings import normalize_encoding
-from ..domain.objects import PutOptions
+from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions
 from .store import Store
 
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
 JSON_CONTENT_TYPE = "application/json"
 
 

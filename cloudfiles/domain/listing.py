@@ -35,6 +35,12 @@ def is_directory_entry(entry: str) -> bool:
     return entry.endswith("/")
 
 
+def key_prefix(path: str | None) -> str:
+    """The prefix a storage root's path puts before every key: 'a/b' -> 'a/b/', '' -> ''."""
+    path = path or ""
+    return path.rstrip("/") + "/" if path.strip("/") else ""
+
+
 def as_directory(prefix: str) -> str:
     """A prefix that matches only inside the directory `prefix` ('test' -> 'test/')."""
     return prefix if not prefix or prefix.endswith("/") else prefix + "/"

@@ -5,6 +5,9 @@ from typing import Any
 
 from attrs import field, frozen
 
+#: The Content-Type of content stored without one.
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
 
 @frozen
 class StoredObject:
