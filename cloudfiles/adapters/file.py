@@ -23,7 +23,13 @@ from ..domain.byteranges import ByteRange
 from ..domain.encodings import EXTENSIONS, split_suffix, suffix_of
 from ..domain.errors import InvalidKeyError, StorageError
 from ..domain.listing import flat_entry
-from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.objects import (
+    ObjectInfo,
+    PutOptions,
+    StorageConfig,
+    StoredObject,
+    reads_range_of_stored_bytes,
+)
 from ..domain.paths import ExtractedPath
 from ..domain.ports import Storage
 from ..domain.twins import TwinFilesWarning, newest_form, twins_message
@@ -274,7 +280,7 @@ def _newest(key: str, forms: list[str]) -> str | None:
 def _read_stored(path: str, byte_range: ByteRange | None) -> StoredObject:
     """The stored bytes of a file: whole when encoded (ranges apply to decoded bytes)."""
     encoding = split_suffix(path)[1]
-    if byte_range is None or byte_range.is_whole or encoding:
+    if not reads_range_of_stored_bytes(byte_range, encoding):
         return StoredObject(_read_all(path), encoding)
     with open(path, "rb") as handle:
         return StoredObject(_read_range(handle, byte_range), None, partial=True)

@@ -170,9 +170,7 @@ class GcsStorage(OpStorage):
             byte_range = None
         if byte_range is not None and byte_range.is_empty:
             info = yield from self.head_op(key)
-            if info is None:
-                return None
-            return StoredObject(b"", info.encoding, partial=True, content_type=info.content_type)
+            return None if info is None else info.nothing_in_range()
         headers = {"Accept-Encoding": "gzip"}  # stored bytes: no decompressive transcoding
         if byte_range is not None:
             headers["Range"] = byte_range.http_header() or ""

@@ -24,7 +24,7 @@ from ..domain.errors import (
     StorageError,
     UnsupportedOperationError,
 )
-from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject, ranged_answer
 from ..domain.op_storage import ListPage, OpStorage
 from ..domain.ops import Op
 from ..domain.paths import ExtractedPath
@@ -131,21 +131,19 @@ class HttpStorage(OpStorage):
         if not 200 <= response.status < 300:
             raise StorageError(f"GET {url}: unexpected HTTP {response.status}", response.status)
         _verify(response, url)
-        return _whole_as_stored(response.content, encoding, content_type, byte_range)
+        return ranged_answer(response.content, encoding, byte_range, content_type)
 
     def _nothing_in_range(self, key: str) -> Op[StoredObject | None]:
         """No stored bytes in the range: empty and partial, with the object's encoding so the
         app fetches an encoded object whole (its decoded bytes may reach into the range)."""
         info = yield from self.head_op(key)
-        if info is None:
-            return None
-        return StoredObject(b"", info.encoding, partial=True, content_type=info.content_type)
+        return None if info is None else info.nothing_in_range()
 
     def _whole_then_slice(self, key: str, byte_range: ByteRange) -> Op[StoredObject | None]:
         whole = yield from self.get_op(key, None)
         if whole is None:
             return None
-        return _whole_as_stored(whole.content, whole.encoding, whole.content_type, byte_range)
+        return ranged_answer(whole.content, whole.encoding, byte_range, whole.content_type)
 
     def head_op(self, key: str) -> Op[ObjectInfo | None]:
         url = self.url(key)
@@ -248,18 +246,6 @@ def _info(response: HttpResponse, size: int) -> ObjectInfo:
         etag=etag.strip('"') if etag else None,
         last_modified=_timestamp(response.header("Last-Modified")),
     )
-
-
-def _whole_as_stored(content: bytes, encoding: str | None, content_type: str | None,
-                     byte_range: ByteRange | None) -> StoredObject:
-    """A whole object as the answer to a (maybe ranged) read.
-
-    Unencoded: just the asked bytes, partial. Encoded: the whole object, not partial, so the
-    app decodes it and slices the decoded content (or the raw bytes when asked raw).
-    """
-    if byte_range is None or byte_range.is_whole or encoding is not None:
-        return StoredObject(content, encoding, False, content_type)
-    return StoredObject(byte_range.slice(content), None, True, content_type)
 
 
 def _asked_part(response: HttpResponse, byte_range: ByteRange) -> bytes | None:

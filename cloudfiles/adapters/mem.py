@@ -11,7 +11,14 @@ from attrs import frozen
 from ..domain.buffers import byte_view
 from ..domain.byteranges import ByteRange
 from ..domain.listing import filter_listing, key_prefix
-from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.objects import (
+    ObjectInfo,
+    PutOptions,
+    StorageConfig,
+    StoredObject,
+    ranged_answer,
+    reads_range_of_stored_bytes,
+)
 from ..domain.paths import ExtractedPath
 from ..domain.ports import Storage
 
@@ -54,9 +61,8 @@ class MemStorage(Storage):
         entry = self._objects.get(self._base + key)
         if entry is None:
             return None
-        if byte_range is not None and not byte_range.is_whole and entry.options.encoding is None:
-            return StoredObject(byte_range.slice(bytes(byte_view(entry.content))), None,
-                                partial=True)
+        if reads_range_of_stored_bytes(byte_range, entry.options.encoding):
+            return ranged_answer(bytes(byte_view(entry.content)), None, byte_range)
         return StoredObject(entry.content, entry.options.encoding)
 
     def head(self, key: str) -> ObjectInfo | None:

@@ -19,6 +19,25 @@ class StoredObject:
     content_type: str | None = None
 
 
+def reads_range_of_stored_bytes(byte_range: Any, encoding: str | None) -> bool:
+    """Whether a storage answers byte_range with just those stored bytes.
+
+    Ranges apply to decoded content: only unencoded objects can be read in part. An encoded
+    object is answered whole (or, when the storage could not tell before reading, as a
+    partial answer carrying its encoding, which the app then fetches whole).
+    """
+    return byte_range is not None and not byte_range.is_whole and encoding is None
+
+
+def ranged_answer(content: Any, encoding: str | None, byte_range: Any,
+                  content_type: str | None = None) -> StoredObject:
+    """The answer to a (maybe ranged) read of an object held whole: the asked stored bytes
+    when unencoded, else the whole object for the app to decode and slice."""
+    if reads_range_of_stored_bytes(byte_range, encoding):
+        return StoredObject(byte_range.slice(content), None, True, content_type)
+    return StoredObject(content, encoding, False, content_type)
+
+
 @frozen
 class ObjectInfo:
     """What a HEAD tells about an object; `size` counts stored (encoded) bytes."""
@@ -44,6 +63,11 @@ class ObjectInfo:
             "Last-Modified": self.last_modified,
             **self.metadata,
         }
+
+    def nothing_in_range(self) -> StoredObject:
+        """The answer to a range past the end: no bytes, partial, with the encoding (an
+        encoded object's decoded bytes may still reach into the range: the app reads it whole)."""
+        return StoredObject(b"", self.encoding, partial=True, content_type=self.content_type)
 
 
 @frozen
