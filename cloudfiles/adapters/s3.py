@@ -1,8 +1,9 @@
 """s3:// (Amazon S3 and any S3-compatible server) and its aliases over the raw REST API.
 
-Requests are built here, signed with botocore's SigV4 signer and sent on the shared pooled
-transport. Paths: `s3://bucket/dir` (AWS), `s3://https://host:9000/bucket/dir` or
-`endpoint=` (any S3-compatible server, path-style addressing), and aliases of such servers
+Written sans-I/O (domain.op_storage): every call is an operation that yields requests, signed
+with botocore's SigV4 signer, and reads the answers; the app sends them on the transport the
+composition root chose. Paths: `s3://bucket/dir` (AWS), `s3://https://host:9000/bucket/dir`
+or `endpoint=` (any S3-compatible server, path-style addressing), and aliases of such servers
 (`matrix://bucket/dir`, `tigerdata://`, user aliases), whose keys are read from
 `{alias}-secret.json` instead of `aws-secret.json`.
 Adapter options (CloudFiles(**kwargs)): `no_sign_request` (send every request unsigned and
@@ -14,32 +15,35 @@ from __future__ import annotations
 import base64
 import hashlib
 import heapq
-from collections.abc import Iterable, Iterator
+import re
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 from ..domain.byteranges import ByteRange
 from ..domain.encodings import encoding_from_header
 from ..domain.errors import MD5IntegrityError, StorageError, TransientStorageError
+from ..domain.listing import key_prefix
 from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ..domain.op_storage import ListPage, OpStorage
+from ..domain.ops import Op
 from ..domain.paths import ExtractedPath
-from ..domain.ports import HttpResponse, Storage
+from ..domain.ports import HttpResponse, Storage, Transport
 from .aws_credentials import find_credentials, unsigned
 from .checksums import md5_base64
 from .s3_client import TRANSIENT_CODES, S3Client
 from .s3_endpoint import resolve_endpoint
-from .s3_multipart import MiB, MultipartSettings, MultipartUpload
+from .s3_multipart import MiB, MultipartSettings, upload_op
 from .s3_xml import (
+    ListObjectsPage,
     delete_objects_body,
     is_xml_safe,
     parse_delete_failures,
     parse_error,
     parse_list_page,
 )
-from .transport import shared_transport
 
 MAX_DELETE_BATCH = 1000
-_MD5_ETAG_LENGTH = 32
+_MD5_HEX = re.compile("[0-9a-fA-F]{32}")
 
 
 def _int_option(options: dict, name: str, default: int) -> int:
@@ -47,7 +51,7 @@ def _int_option(options: dict, name: str, default: int) -> int:
     return default if value is None else int(value)
 
 
-class S3Storage(Storage):
+class S3Storage(OpStorage):
     """One bucket (and a key prefix in it) of Amazon S3 or of an S3-compatible server."""
 
     protocol = "s3"
@@ -55,8 +59,8 @@ class S3Storage(Storage):
     OPTIONS = frozenset({"multipart_threshold", "multipart_part_size", "multipart_threads",
                          "max_keys"})
 
-    def __init__(self, location: ExtractedPath, config: StorageConfig):
-        super().__init__(location, config)
+    def __init__(self, location: ExtractedPath, config: StorageConfig, transport: Transport):
+        super().__init__(location, config, transport)
         if not location.bucket:
             raise StorageError(f"{self.protocol}:// paths need a bucket: {location!r}")
         if config.request_payer not in (None, "requester"):
@@ -64,7 +68,8 @@ class S3Storage(Storage):
                              f"not {config.request_payer!r}.")
         self.bucket = location.bucket
         path = location.path or ""
-        self._base = path.rstrip("/") + "/" if path.strip("/") else ""
+        #: Where the root is inside the bucket: '' or a prefix ending in '/'.
+        self.prefix = key_prefix(path)
         options = config.options
         #: The alias the path was written with (matrix, tigerdata...), None for s3://.
         self.alias: str | None = location.alias
@@ -75,9 +80,7 @@ class S3Storage(Storage):
                                                 self.alias or "aws")
         endpoint = resolve_endpoint(self.bucket, self.credentials.region or "us-east-1",
                                     location.host, config.endpoint)
-        transport = shared_transport(config.num_threads, config.connect_timeout,
-                                     config.read_timeout)
-        self.client = S3Client(endpoint, self.credentials, transport, config.request_payer,
+        self.client = S3Client(endpoint, self.credentials, config.request_payer,
                                self.alias or self.protocol)
         self.multipart = MultipartSettings(
             threshold=_int_option(options, "multipart_threshold", 100 * MiB),
@@ -87,8 +90,11 @@ class S3Storage(Storage):
         self.max_keys = max(1, min(1000, _int_option(options, "max_keys", 1000)))
         self._bucket_confirmed = False
 
-    def _object_missing(self, response: HttpResponse, what: str) -> None:
-        """Called on a 404 for an object: a missing object only if the bucket exists.
+    def _key(self, key: str) -> str:
+        return self.prefix + key
+
+    def _object_missing_op(self, response: HttpResponse, what: str) -> Op[None]:
+        """Operation, after a 404 for an object: a missing object only if the bucket exists.
 
         A HEAD answer has no body to tell NoSuchKey from NoSuchBucket, so the bucket is
         asked about once per storage (HeadBucket); a missing bucket raises, naming it.
@@ -97,107 +103,108 @@ class S3Storage(Storage):
             self.client.check(response, what)
         if self._bucket_confirmed:
             return
-        answer = self.client.send("HEAD", None)
+        answer = yield from self.client.exchange(self.client.call("HEAD"))
         if answer.status == 404:
             raise StorageError(
                 f"{what}: the bucket {self.bucket!r} does not exist at "
                 f"{self.client.endpoint.describe()}.", 404, "NoSuchBucket")
-        self._bucket_confirmed = True
-
-    def _key(self, key: str) -> str:
-        return self._base + key
+        if answer.status < 500 and answer.status != 429:  # else: ask again next time
+            self._bucket_confirmed = True
 
     # -- reading -----------------------------------------------------------------------------
-    def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
-        full = self._key(key)
+    def get_op(self, key: str, byte_range: ByteRange | None = None) -> Op[StoredObject | None]:
         if byte_range is not None and byte_range.is_empty:
-            return self._nothing_in_range(key)
+            return (yield from self._nothing_in_range_op(key))
+        full = self._key(key)
         header = None if byte_range is None else byte_range.http_header()
-        response = self.client.send("GET", full, headers={"Range": header} if header else None)
+        call = self.client.call("GET", full, headers={"Range": header} if header else None)
+        response = yield from self.client.exchange(call)
         what = self.client.describe("GET", full)
         if response.status == 404:
-            self._object_missing(response, what)
+            yield from self._object_missing_op(response, what)
             return None
         if response.status == 416:
-            return self._nothing_in_range(key)
+            return (yield from self._nothing_in_range_op(key))
         self.client.check(response, what)
-        content = response.content
+        content, headers = response.content, _lowered(response)
         if response.status == 200:
-            _check_md5(response, content, what)
-        return StoredObject(content, _encoding(response), partial=response.status == 206,
-                            content_type=response.header("Content-Type"))
+            _check_md5(headers, content, what)
+        return StoredObject(content, encoding_from_header(headers.get("content-encoding")),
+                            partial=response.status == 206,
+                            content_type=headers.get("content-type"))
 
-    def _nothing_in_range(self, key: str) -> StoredObject | None:
+    def _nothing_in_range_op(self, key: str) -> Op[StoredObject | None]:
         """A range past the end: empty, but the app needs the encoding to decode instead."""
-        info = self.head(key)
+        info = yield from self.head_op(key)
         if info is None:
             return None
         return StoredObject(b"", info.encoding, partial=True, content_type=info.content_type)
 
-    def head(self, key: str) -> ObjectInfo | None:
+    def head_op(self, key: str) -> Op[ObjectInfo | None]:
         full = self._key(key)
-        response = self.client.send("HEAD", full)
+        response = yield from self.client.exchange(self.client.call("HEAD", full))
+        what = self.client.describe("HEAD", full)
         if response.status == 404:
-            self._object_missing(response, self.client.describe("HEAD", full))
+            yield from self._object_missing_op(response, what)
             return None
-        self.client.check(response, self.client.describe("HEAD", full))
-        etag = (response.header("ETag") or "").strip('"') or None
-        modified = response.header("Last-Modified")
+        self.client.check(response, what)
+        headers = _lowered(response)
+        etag = (headers.get("etag") or "").strip('"') or None
+        modified = headers.get("last-modified")
         return ObjectInfo(
-            size=int(response.header("Content-Length") or 0),
-            encoding=_encoding(response),
-            content_type=response.header("Content-Type"),
-            cache_control=response.header("Cache-Control"),
-            storage_class=response.header("x-amz-storage-class") or "STANDARD",
+            size=int(headers.get("content-length") or 0),
+            encoding=encoding_from_header(headers.get("content-encoding")),
+            content_type=headers.get("content-type"),
+            cache_control=headers.get("cache-control"),
+            storage_class=headers.get("x-amz-storage-class") or "STANDARD",
             etag=etag,
             last_modified=parsedate_to_datetime(modified).timestamp() if modified else None,
         )
 
-    def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
-        return self._list(prefix, flat)
-
-    def _list(self, prefix: str, flat: bool) -> Iterator[str]:
+    def list_page_op(self, prefix: str, flat: bool, token: str | None) -> Op[ListPage]:
+        """Operation: one ListObjectsV2 page; sizes come with it, 'dir/' entries when flat."""
         full_prefix = self._key(prefix)
-        start = len(self._base)
-        token = None
-        while True:
-            page = self.retry(self._list_page, full_prefix, flat, token)
-            for name in heapq.merge(page.keys, page.prefixes):
-                if name[start:]:
-                    yield name[start:]
-            token = page.next_token
-            if token is None:
-                return
-
-    def _list_page(self, prefix: str, flat: bool, token: str | None):
         query = [("list-type", "2"), ("encoding-type", "url")]
-        if prefix:
-            query.append(("prefix", prefix))
+        if full_prefix:
+            query.append(("prefix", full_prefix))
         if flat:
             query.append(("delimiter", "/"))
         if self.max_keys != 1000:
             query.append(("max-keys", str(self.max_keys)))
         if token:
             query.append(("continuation-token", token))
-        response = self.client.send("GET", None, query)
-        what = self.client.describe("GET", prefix) + " (list)"
+        response = yield from self.client.exchange(self.client.call("GET", None, query))
+        what = self.client.describe("GET", full_prefix) + " (list)"
         self.client.check(response, what)
         try:
-            return parse_list_page(response.content)
+            page = parse_list_page(response.content)
         except ValueError as error:  # a cut or garbled page: ask again
             raise TransientStorageError(f"{what}: {error}", response.status) from error
+        return self._relative(page)
+
+    def _relative(self, page: ListObjectsPage) -> ListPage:
+        """A listing page with names relative to the root, keys and 'dir/' in order, and
+        the sizes when the server gave every key's."""
+        start = len(self.prefix)
+        named = heapq.merge(zip(page.keys, page.sizes), ((p, None) for p in page.prefixes),
+                            key=lambda entry: entry[0])
+        entries = [(name[start:], size) for name, size in named if name[start:]]
+        sized = None not in page.sizes  # else the app asks for each size
+        return ListPage(tuple(name for name, _ in entries), page.next_token,
+                        tuple(size for _, size in entries) if sized else None)
 
     # -- writing -----------------------------------------------------------------------------
-    def put(self, key: str, content: bytes, options: PutOptions) -> None:
+    def put_op(self, key: str, content: bytes, options: PutOptions) -> Op[None]:
         full = self._key(key)
         headers = _object_headers(options)
         if len(content) > self.multipart.threshold:
-            MultipartUpload(self.client, full, self.multipart, self.retry).run(content, headers)
+            yield from upload_op(self.client, full, content, headers, self.multipart)
             return
         digest = hashlib.md5(content)
         headers["Content-MD5"] = base64.b64encode(digest.digest()).decode("ascii")
-        response = self.client.send("PUT", full, headers=headers, body=content,
-                                    unsigned_payload=True)
+        call = self.client.call("PUT", full, headers=headers, body=content,
+                                unsigned_payload=True)
+        response = yield from self.client.exchange(call)
         what = self.client.describe("PUT", full)
         self.client.check(response, what)
         etag = (response.header("ETag") or "").strip('"')
@@ -205,32 +212,35 @@ class S3Storage(Storage):
             raise MD5IntegrityError(f"{what}: the server stored md5 {etag}, "
                                     f"we sent {digest.hexdigest()}.")
 
-    def delete(self, key: str) -> None:
+    def delete_op(self, key: str) -> Op[None]:
         full = self._key(key)
-        response = self.client.send("DELETE", full)
+        response = yield from self.client.exchange(self.client.call("DELETE", full))
+        what = self.client.describe("DELETE", full)
         if response.status == 404:
-            self._object_missing(response, self.client.describe("DELETE", full))
+            yield from self._object_missing_op(response, what)
             return
-        self.client.check(response, self.client.describe("DELETE", full))
+        self.client.check(response, what)
 
-    def delete_many(self, keys: Iterable[str]) -> None:
-        """DeleteObjects, up to 1000 keys a request; keys XML cannot carry go one by one."""
+    def delete_many_op(self, keys: list[str]) -> Op[None]:
+        """Operation: DeleteObjects, up to 1000 keys a request; keys XML cannot carry go one
+        by one."""
         batch: list[str] = []
         for key in keys:
             if not is_xml_safe(self._key(key)):
-                self.delete(key)
+                yield from self.delete_op(key)
                 continue
             batch.append(self._key(key))
             if len(batch) == MAX_DELETE_BATCH:
-                self._delete_batch(batch)
+                yield from self._delete_batch_op(batch)
                 batch = []
         if batch:
-            self._delete_batch(batch)
+            yield from self._delete_batch_op(batch)
 
-    def _delete_batch(self, full_keys: list[str]) -> None:
+    def _delete_batch_op(self, full_keys: list[str]) -> Op[None]:
         body = delete_objects_body(full_keys)
         headers = {"Content-MD5": md5_base64(body), "Content-Type": "application/xml"}
-        response = self.client.send("POST", None, [("delete", None)], headers, body)
+        call = self.client.call("POST", None, [("delete", None)], headers, body)
+        response = yield from self.client.exchange(call)
         what = self.client.describe("POST", "") + f" (delete {len(full_keys)} objects)"
         self.client.check(response, what)
         failures = [f for f in parse_delete_failures(response.content) if f.code != "NoSuchKey"]
@@ -242,15 +252,17 @@ class S3Storage(Storage):
             raise TransientStorageError(detail)
         raise StorageError(detail, response.status, failures[0].code)
 
-    def copy_from(self, source: Storage, source_key: str, key: str) -> bool:
-        """CopyObject when both ends are buckets of one service reached with the same keys."""
+    def copy_from_op(self, source: Storage, source_key: str, key: str) -> Op[bool]:
+        """Operation: CopyObject when both ends are buckets of one service reached with the
+        same keys; False otherwise (and for sources CopyObject cannot copy)."""
         if not isinstance(source, S3Storage) or not self._same_service(source):
             return False
         full = self._key(key)
         if source.bucket == self.bucket and source._key(source_key) == full:
             return True  # an object copied onto itself, unchanged: nothing to do
         copy_source = quote(f"/{source.bucket}/{source._key(source_key)}", safe="/")
-        response = self.client.send("PUT", full, headers={"x-amz-copy-source": copy_source})
+        call = self.client.call("PUT", full, headers={"x-amz-copy-source": copy_source})
+        response = yield from self.client.exchange(call)
         if response.status == 404:
             return False  # missing source: the plain path reports it as such
         error = parse_error(response.content)
@@ -278,19 +290,21 @@ def _object_headers(options: PutOptions) -> dict[str, str]:
     return headers
 
 
-def _encoding(response: HttpResponse) -> str | None:
-    return encoding_from_header(response.header("Content-Encoding"))
+def _lowered(response: HttpResponse) -> dict[str, str]:
+    """The response's headers by lowercase name (read several times, lowered once)."""
+    return {name.lower(): value for name, value in response.headers.items()}
 
 
 def _is_md5(etag: str) -> bool:
-    return len(etag) == _MD5_ETAG_LENGTH and all(c in "0123456789abcdef" for c in etag.lower())
+    return _MD5_HEX.fullmatch(etag) is not None
 
 
-def _check_md5(response: HttpResponse, content: bytes, what: str) -> None:
-    """Compare a whole body with an ETag that is its md5 (not multipart, not SSE-KMS/SSE-C)."""
-    etag = (response.header("ETag") or "").strip('"')
-    encrypted = response.header("x-amz-server-side-encryption") == "aws:kms" or \
-        response.header("x-amz-server-side-encryption-customer-algorithm")
+def _check_md5(headers: dict[str, str], content: bytes, what: str) -> None:
+    """Compare a whole body with an ETag that is its md5 (not multipart, not SSE-KMS/SSE-C);
+    `headers` by lowercase name."""
+    etag = (headers.get("etag") or "").strip('"')
+    encrypted = headers.get("x-amz-server-side-encryption") == "aws:kms" or \
+        headers.get("x-amz-server-side-encryption-customer-algorithm")
     if not _is_md5(etag) or encrypted:
         return
     actual = hashlib.md5(content).hexdigest()

@@ -29,6 +29,13 @@ def query_string(query: Query) -> str:
     return "&".join(parts)
 
 
+def object_url(bucket_url: str, key: str | None, query: str = "") -> str:
+    """URL of key (the bucket when None) under a bucket URL ending in '/', with an encoded
+    query string ('' for none)."""
+    url = bucket_url if key is None else bucket_url + object_path(key)
+    return f"{url}?{query}" if query else url
+
+
 def normalize_base(endpoint: str) -> str:
     """An endpoint URL without trailing '/', https:// assumed when no scheme is given."""
     endpoint = endpoint.strip()
@@ -72,9 +79,7 @@ class S3Endpoint:
 
     def url(self, key: str | None = None, query: Query = ()) -> str:
         """URL of an object (or of the bucket when key is None), with a query string."""
-        url = self.bucket_url() + ("" if key is None else object_path(key))
-        qs = query_string(query)
-        return f"{url}?{qs}" if qs else url
+        return object_url(self.bucket_url(), key, query_string(query))
 
     def in_region(self, region: str) -> S3Endpoint:
         """The same bucket addressed (and signed) for another region."""

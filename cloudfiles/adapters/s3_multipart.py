@@ -1,22 +1,25 @@
-"""Multipart upload of one large object: parts sent in parallel, aborted cleanly on failure."""
+"""Multipart upload of one large object, as an operation: parts sent `threads` at a time,
+a failed part sent again on its own, and the upload aborted cleanly on failure."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from concurrent import futures
-from typing import Any
+from collections.abc import Iterator, Mapping
 
 from attrs import frozen
 
-from ..domain.errors import StorageError
+from ..domain.errors import StorageError, TransientStorageError, is_retryable
+from ..domain.ops import Op
+from ..domain.ports import HttpResponse
 from .checksums import md5_base64
-from .s3_client import S3Client
+from .s3_client import S3Call, S3Client
 from .s3_xml import complete_multipart_body, parse_upload_id
 
 logger = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
 MAX_PARTS = 10_000
+#: Times one part is sent within an upload before the whole upload fails (and is retried).
+PART_ATTEMPTS = 3
 
 
 @frozen
@@ -32,72 +35,99 @@ class MultipartSettings:
         return max(self.part_size, -(-size // MAX_PARTS))
 
 
-class MultipartUpload:
-    """Uploads `content` to `key` in parts; `retry` is the app's retry loop, used per part."""
-
-    def __init__(self, client: S3Client, key: str, settings: MultipartSettings,
-                 retry: Callable[..., Any]):
-        self.client = client
-        self.key = key
-        self.settings = settings
-        self.retry = retry
-
-    def run(self, content: bytes, headers: Mapping[str, str]) -> None:
-        """Initiate, send every part, complete; on any failure abort and re-raise."""
-        what = self.client.describe("POST", self.key) + " (initiate multipart upload)"
-        response = self.client.send("POST", self.key, [("uploads", None)], headers)
-        self.client.check(response, what)
+def upload_op(client: S3Client, key: str, content: bytes, headers: Mapping[str, str],
+              settings: MultipartSettings) -> Op[None]:
+    """Operation: initiate, send every part, complete; on failure abort, then raise."""
+    what = client.describe("POST", key) + " (initiate multipart upload)"
+    response = yield from client.exchange(client.call("POST", key, [("uploads", None)], headers))
+    client.check(response, what)
+    try:
         upload_id = parse_upload_id(response.content)
-        try:
-            etags = self._send_parts(upload_id, content)
-            self._complete(upload_id, etags)
-        except BaseException:
-            self._abort(upload_id)
-            raise
+    except ValueError as error:  # a cut or garbled answer: try the upload again
+        raise TransientStorageError(f"{what}: {error}", response.status) from error
+    try:
+        etags = yield from _parts_op(client, key, upload_id, content, settings)
+        yield from _complete_op(client, key, upload_id, etags)
+    except GeneratorExit:  # abandoned by its driver: nothing more may be sent
+        raise
+    except BaseException:
+        yield from _abort_op(client, key, upload_id)
+        raise
 
-    def _send_parts(self, upload_id: str, content: bytes) -> list[tuple[int, str]]:
-        size = self.settings.part_size_for(len(content))
-        starts = range(0, max(len(content), 1), size)
-        pool = futures.ThreadPoolExecutor(max_workers=max(1, self.settings.threads),
-                                          thread_name_prefix="s3-multipart")
-        try:
-            jobs = [pool.submit(self.retry, self._send_part, upload_id, number, content,
-                                start, start + size)
-                    for number, start in enumerate(starts, start=1)]
-            done, _ = futures.wait(jobs, return_when=futures.FIRST_EXCEPTION)
-            for job in done:
-                if job.exception() is not None:
-                    raise job.exception()  # type: ignore[misc]
-            return [job.result() for job in jobs]
-        finally:
-            # on failure: drop the parts not started, wait for those in flight, then abort
-            pool.shutdown(wait=True, cancel_futures=True)
 
-    def _send_part(self, upload_id: str, number: int, content: bytes, start: int,
-                   end: int) -> tuple[int, str]:
-        body = content[start:end]
-        query = [("partNumber", str(number)), ("uploadId", upload_id)]
-        response = self.client.send("PUT", self.key, query, {"Content-MD5": md5_base64(body)},
-                                    body, unsigned_payload=True)
-        self.client.check(response, self.client.describe("PUT", self.key) + f" (part {number})")
-        etag = response.header("ETag")
-        if not etag:
-            raise StorageError(f"S3 sent no ETag for part {number} of {self.key!r}.")
-        return number, etag
+def _groups(length: int, settings: MultipartSettings) -> Iterator[list[tuple[int, int, int]]]:
+    """(part number, start, end) of every part of `length` bytes, `threads` parts a group."""
+    size = settings.part_size_for(length)
+    parts = [(number, start, start + size)
+             for number, start in enumerate(range(0, max(length, 1), size), start=1)]
+    step = max(1, settings.threads)
+    for first in range(0, len(parts), step):
+        yield parts[first:first + step]
 
-    def _complete(self, upload_id: str, etags: list[tuple[int, str]]) -> None:
-        what = self.client.describe("POST", self.key) + " (complete multipart upload)"
-        response = self.client.send("POST", self.key, [("uploadId", upload_id)],
-                                    {"Content-Type": "application/xml"},
-                                    complete_multipart_body(etags))
-        self.client.check(response, what)
-        self.client.check_body(response, what)
 
-    def _abort(self, upload_id: str) -> None:
-        try:
-            response = self.client.send("DELETE", self.key, [("uploadId", upload_id)])
-            if response.status >= 300 and response.status != 404:
-                self.client.check(response, self.client.describe("DELETE", self.key))
-        except Exception as error:  # noqa: BLE001 - the upload's own error is reported
-            logger.warning("Could not abort multipart upload %s of %r: %s",
-                           upload_id, self.key, error)
+def _parts_op(client: S3Client, key: str, upload_id: str, content: bytes,
+              settings: MultipartSettings) -> Op[list[tuple[int, str]]]:
+    """Operation: (part number, ETag) of every part, sent a group at a time; a part that
+    fails in a way worth retrying is sent again alone, up to PART_ATTEMPTS times."""
+    etags: list[tuple[int, str]] = []
+    for group in _groups(len(content), settings):
+        pending = {number: _part_call(client, key, upload_id, number, content[start:end])
+                   for number, start, end in group}
+        for attempt in range(1, PART_ATTEMPTS + 1):
+            answers = yield tuple(client.signed(call) for call in pending.values())
+            failed = {}
+            for (number, call), answer in zip(pending.items(), answers):
+                try:
+                    etags.append((number, _part_etag(client, key, number, answer)))
+                except Exception as error:
+                    if attempt == PART_ATTEMPTS or not is_retryable(error):
+                        raise
+                    logger.warning("part %d of %r failed (%s), sending it again",
+                                   number, key, error)
+                    failed[number] = call
+            pending = failed
+            if not pending:
+                break
+    return etags
+
+
+def _part_call(client: S3Client, key: str, upload_id: str, number: int, body: bytes) -> S3Call:
+    query = [("partNumber", str(number)), ("uploadId", upload_id)]
+    return client.call("PUT", key, query, {"Content-MD5": md5_base64(body)}, body,
+                       unsigned_payload=True)
+
+
+def _part_etag(client: S3Client, key: str, number: int,
+               answer: HttpResponse | Exception) -> str:
+    """The ETag S3 gave a part; raises the part's error (a failed send is an answer too)."""
+    if isinstance(answer, Exception):
+        raise answer
+    client.check(answer, client.describe("PUT", key) + f" (part {number})")
+    etag = answer.header("ETag")
+    if not etag:
+        raise StorageError(f"S3 sent no ETag for part {number} of {key!r}.")
+    return etag
+
+
+def _complete_op(client: S3Client, key: str, upload_id: str,
+                 etags: list[tuple[int, str]]) -> Op[None]:
+    what = client.describe("POST", key) + " (complete multipart upload)"
+    call = client.call("POST", key, [("uploadId", upload_id)],
+                       {"Content-Type": "application/xml"}, complete_multipart_body(etags))
+    response = yield from client.exchange(call)
+    client.check(response, what)
+    client.check_body(response, what)
+
+
+def _abort_op(client: S3Client, key: str, upload_id: str) -> Op[None]:
+    """Operation: abort the upload (its stored parts are dropped); a failure is logged only,
+    as the upload's own error is the one to report."""
+    try:
+        response = yield from client.exchange(
+            client.call("DELETE", key, [("uploadId", upload_id)]))
+        if response.status >= 300 and response.status != 404:
+            client.check(response, client.describe("DELETE", key))
+    except GeneratorExit:
+        raise
+    except Exception as error:  # noqa: BLE001 - the upload's own error is reported
+        logger.warning("Could not abort multipart upload %s of %r: %s", upload_id, key, error)

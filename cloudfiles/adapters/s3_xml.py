@@ -54,21 +54,22 @@ def parse_error(body: bytes) -> S3ErrorBody:
     return S3ErrorBody(_text(root, "Code"), _text(root, "Message"), _text(root, "Region"))
 
 
-def is_error_document(body: bytes) -> bool:
-    """Whether a (200) body is in fact an <Error> (CopyObject, CompleteMultipartUpload)."""
-    return parse_error(body).code is not None
-
-
 @frozen
-class ListPage:
-    """One page of ListObjectsV2: keys, common prefixes ('dir/'), the next page's token."""
+class ListObjectsPage:
+    """One page of ListObjectsV2: keys with their sizes (None where the server gave none),
+    common prefixes ('dir/'), the next page's token."""
 
     keys: tuple[str, ...]
+    sizes: tuple[int | None, ...]
     prefixes: tuple[str, ...]
     next_token: str | None
 
 
-def parse_list_page(body: bytes) -> ListPage:
+def _size(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
+def parse_list_page(body: bytes) -> ListObjectsPage:
     """A ListObjectsV2 result; url-encoded names (encoding-type=url) are decoded."""
     root = _root(body)
     if root is None or _local(root.tag) != "ListBucketResult":
@@ -79,11 +80,13 @@ def parse_list_page(body: bytes) -> ListPage:
         value = value or ""
         return unquote_plus(value) if encoded else value
 
-    keys = tuple(name(_text(item, "Key")) for item in _children(root, "Contents"))
+    contents = _children(root, "Contents")
+    keys = tuple(name(_text(item, "Key")) for item in contents)
+    sizes = tuple(_size(_text(item, "Size")) for item in contents)
     prefixes = tuple(name(_text(item, "Prefix")) for item in _children(root, "CommonPrefixes"))
     truncated = (_text(root, "IsTruncated") or "false").lower() == "true"
     token = _text(root, "NextContinuationToken") if truncated else None
-    return ListPage(keys, prefixes, token or None)
+    return ListObjectsPage(keys, sizes, prefixes, token or None)
 
 
 def parse_upload_id(body: bytes) -> str:

@@ -30,9 +30,6 @@ class Store:
     retrier: Retrier = field(factory=Retrier)
     schedule: Schedule = field(factory=Schedule)
 
-    def __attrs_post_init__(self) -> None:
-        self.storage.bind_retry(self.call)
-
     @property
     def drives_ops(self) -> bool:
         """Whether calls are operations driven here over the storage's transport."""

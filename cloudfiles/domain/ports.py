@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from attrs import field, frozen
@@ -37,14 +37,6 @@ class Storage(ABC):
     def __init__(self, location: ExtractedPath, config: StorageConfig):
         self.location = location
         self.config = config
-        self.retry: Callable[..., Any] = _call_once
-
-    def bind_retry(self, call: Callable[..., Any]) -> None:
-        """Lend the app's retry loop for requests made inside lazy iterators (list pages).
-
-        `call(fn, *args)` runs fn(*args) under the retry policy. Until bound, calls run once.
-        """
-        self.retry = call
 
     @abstractmethod
     def get(self, key: str, byte_range: ByteRange | None = None) -> StoredObject | None:
@@ -72,7 +64,7 @@ class Storage(ABC):
         Loops over `size` by default; adapters whose listings carry sizes override it.
         """
         for key in self.list(prefix, flat):
-            yield key, None if key.endswith("/") else self.retry(self.size, key)
+            yield key, None if key.endswith("/") else self.size(key)
 
     def exists(self, key: str) -> bool:
         """Whether key exists."""
@@ -103,10 +95,6 @@ class Storage(ABC):
             f"{self.protocol}:// does not support {what} "
             f"({type(self).__name__} on {self.location.host or ''}{self.location.path!r})."
         )
-
-
-def _call_once(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    return fn(*args, **kwargs)
 
 
 class Codec(ABC):
@@ -140,14 +128,15 @@ class HttpResponse:
     status: int
     headers: Mapping[str, str] = field(factory=dict)
     content: bytes = b""
+    _lowered: dict[str, str] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # built once: adapters ask several headers of every response
+        object.__setattr__(self, "_lowered", {k.lower(): v for k, v in self.headers.items()})
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """Value of a header, ignoring case."""
-        lowered = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return default
+        return self._lowered.get(name.lower(), default)
 
 
 #: What a batch hands back for each request: its tag and its response, or the error that

@@ -1,6 +1,7 @@
 """Process-wide resources a program may reset: connection pools and mem:// contents."""
 from __future__ import annotations
 
+from ..adapters.curl_engine import reset_shared_curl_transports
 from ..adapters.mem import clear_all as _clear_mem
 from ..adapters.transport import reset_shared_transports
 
@@ -8,6 +9,7 @@ from ..adapters.transport import reset_shared_transports
 def reset_connection_pools() -> None:
     """Drop every pooled connection (e.g. after a fork or a network change)."""
     reset_shared_transports()
+    reset_shared_curl_transports()
 
 
 def clear_memory() -> None:

@@ -11,7 +11,11 @@ from collections.abc import Iterator
 import pytest
 from attrs import frozen
 
-from cloudfiles.domain.ports import HttpRequest, HttpResponse, Transport
+from cloudfiles import CloudFiles
+from cloudfiles.adapters.thread_batch import ThreadBatch
+from cloudfiles.domain.ports import Batch, HttpRequest, HttpResponse, Transport
+from cloudfiles.domain.retry import RetryPolicy
+from tests.engine_injection import open_with_engine
 
 S3_TEST_BUCKET = "cf-s3-test"
 S3_OTHER_BUCKET = "cf-s3-other"
@@ -48,10 +52,16 @@ class MotoS3:
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.s3.models import s3_backends
 
-        bucket, _, root = cloudpath.split(self.endpoint + "/", 1)[1].partition("/")
+        bucket, root = self.location(cloudpath)
         backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
         for key in keys:
-            backend.put_object(bucket, f"{root}/{key}" if root else key, content)
+            backend.put_object(bucket, root + key, content)
+
+    def location(self, cloudpath: str) -> tuple[str, str]:
+        """(bucket, key prefix: '' or ending in '/') of an s3:// path on this server."""
+        bucket, _, root = cloudpath.split(self.endpoint + "/", 1)[1].partition("/")
+        root = root.strip("/")
+        return bucket, root + "/" if root else ""
 
     def boto(self):
         """A boto3 client on the server: an independent observer for assertions."""
@@ -126,6 +136,8 @@ def no_aws_credentials(monkeypatch, tmp_path) -> None:
 class SpyTransport(Transport):
     """Passes requests on and records them; `fail(request)` may answer instead."""
 
+    name = "spy"
+
     def __init__(self, inner: Transport, fail=None):
         self.inner = inner
         self.fail = fail
@@ -139,22 +151,35 @@ class SpyTransport(Transport):
                 return answer
         return self.inner.send(request)
 
+    def batch(self, concurrency: int) -> Batch:
+        return ThreadBatch(self, concurrency)
+
     def methods(self) -> list[str]:
         """`METHOD ?query` of each request, e.g. 'POST ?delete'."""
         return [f"{r.method} ?{r.url.partition('?')[2]}" if "?" in r.url else r.method
                 for r in self.requests]
 
 
-def spy(cf, fail=None) -> SpyTransport:
-    """Record (and optionally fail) the requests of one CloudFiles on s3://."""
-    client = cf._store.storage.client
-    transport = SpyTransport(client.transport, fail)
-    client.transport = transport
-    return transport
+@pytest.fixture
+def spied(monkeypatch):
+    """spied(cloudpath, fail=None, **kwargs) -> (CloudFiles, SpyTransport): a CloudFiles
+    whose requests are recorded (and answered by `fail(request)` when it returns one).
+
+    The composition root hands the new CloudFiles a spy around the engine it chose.
+    """
+    def open_spied(cloudpath: str, fail=None, **kwargs) -> tuple[CloudFiles, SpyTransport]:
+        return open_with_engine(monkeypatch, cloudpath,
+                                lambda engine: SpyTransport(engine, fail), **kwargs)
+
+    return open_spied
 
 
-def no_sleep(cf) -> None:
-    """Make a CloudFiles retry without sleeping."""
-    from cloudfiles.app.retrying import Retrier
+def retry_at_once(monkeypatch) -> None:
+    """Make retries follow at once: the retry policy waits no time before any."""
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda policy, random: 0.0)
 
-    cf._store.retrier = Retrier(sleep=lambda seconds: None)
+
+@pytest.fixture
+def no_backoff(monkeypatch) -> None:
+    """Retries follow at once (see retry_at_once)."""
+    retry_at_once(monkeypatch)

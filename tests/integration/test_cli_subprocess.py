@@ -207,7 +207,7 @@ def test_a_refused_connection_warns_once_per_retry_and_fails_in_one_line(closed_
     assert len(loud) == 2
     assert loud[0].startswith("cloudfiles: warning: retry 1 of 1 in ")
     assert loud[1].startswith("cloudfiles: cat: ") and f"127.0.0.1:{closed_port}" in loud[1]
-    assert "Connection refused" in loud[1]
+    assert "connect" in loud[1].lower()  # refused, in the words of either engine
     quiet = cli("-q", "--retries", "1", "cat", path, code=1, env=env).stderr.splitlines()
     assert quiet == loud[1:]
     started = time.monotonic()

@@ -45,6 +45,25 @@ SERVED, ORIGINALS, ENCODINGS = _files()
 KEYS = sorted(ORIGINALS)
 
 
+ENGINES = ["requests", "curl"]
+
+
+@pytest.fixture(params=ENGINES, autouse=True)
+def engine(request, monkeypatch):
+    """Every fault test runs on both transport engines."""
+    if request.param == "curl":
+        pytest.importorskip("pycurl")
+    monkeypatch.setenv("CLOUDFILES_ENGINE", request.param)
+    return request.param
+
+
+def expected_hits(engine: str, attempts: int) -> set[int] | range:
+    """Server hits for `attempts` attempts. libcurl resends a request once, by itself, when a
+    reused keep-alive connection dies before any response byte (a drop or reset here), so on
+    curl an attempt may reach the server twice: never more bytes, only more hits."""
+    return {attempts} if engine == "requests" else range(attempts, 2 * attempts + 1)
+
+
 @pytest.fixture(scope="module")
 def module_server():
     with serve(FaultServer(files=dict(SERVED), encodings=dict(ENCODINGS))) as state:
@@ -88,17 +107,18 @@ def assert_intact_or_failed(results: list[dict]) -> tuple[set, set]:
 
 
 @pytest.mark.parametrize("kind,params", TRANSIENT, ids=IDS)
-def test_faults_that_pass_within_the_retries_leave_every_byte_intact(server, kind, params):
+def test_faults_that_pass_within_the_retries_leave_every_byte_intact(server, kind, params,
+                                                                     engine):
     server.fault("*", kind, times=2, **params)
     results = open_cf(server).get(KEYS, raise_errors=False)
     ok, failed = assert_intact_or_failed(results)
     assert failed == set() and ok == set(KEYS)
-    assert all(server.hits[key] == 3 for key in KEYS)
+    assert all(server.hits[key] in expected_hits(engine, 3) for key in KEYS)
 
 
 @pytest.mark.parametrize("kind,params", TRANSIENT, ids=IDS)
 def test_persistent_faults_fail_only_their_files_after_exactly_eight_attempts(
-        server, kind, params):
+        server, kind, params, engine):
     broken = set(KEYS[::20])
     for key in broken:
         server.fault(key, kind, **params)
@@ -106,11 +126,11 @@ def test_persistent_faults_fail_only_their_files_after_exactly_eight_attempts(
     ok, failed = assert_intact_or_failed(results)
     assert failed == broken and ok == set(KEYS) - broken
     assert all(isinstance(r["error"], TransientStorageError) for r in results if r["error"])
-    assert {server.hits[key] for key in broken} == {ATTEMPTS}
-    assert {server.hits[key] for key in ok} == {1}
+    assert all(server.hits[key] in expected_hits(engine, ATTEMPTS) for key in broken)
+    assert all(server.hits[key] in expected_hits(engine, 1) for key in ok)
 
 
-def test_a_random_mix_of_faults_never_yields_wrong_content(server):
+def test_a_random_mix_of_faults_never_yields_wrong_content(server, engine):
     rng = random.Random(99)
     kinds = [*TRANSIENT, ("stall", {"seconds": 0})]
     planned = {}
@@ -121,8 +141,19 @@ def test_a_random_mix_of_faults_never_yields_wrong_content(server):
             server.fault(key, kind, times=planned[key], **params)
     results = open_cf(server).get(KEYS, raise_errors=False)
     _, failed = assert_intact_or_failed(results)
-    assert failed == {key for key, times in planned.items() if times >= ATTEMPTS}
-    assert all(server.hits[key] == min(planned[key] + 1, ATTEMPTS) for key in KEYS)
+    assert_failed_as_planned(failed, planned, engine, server)
+
+
+def assert_failed_as_planned(failed: set, planned: dict, engine: str, server) -> None:
+    """Files fail exactly when their faults outlast the retries (on curl, its own resends
+    use up faults faster: a file may pass sooner, never fail sooner); hits stay bounded."""
+    doomed = {key for key, times in planned.items() if times >= ATTEMPTS}
+    if engine == "requests":
+        assert failed == doomed
+        assert all(server.hits[key] == min(planned[key] + 1, ATTEMPTS) for key in planned)
+    else:
+        assert failed <= doomed
+        assert all(server.hits[key] <= 2 * ATTEMPTS for key in planned)
 
 
 @pytest.mark.parametrize("honor_range", [True, False], ids=["206", "range-ignored"])
@@ -251,7 +282,8 @@ def test_checksummed_stores_catch_flipped_bytes(server, bucket_cf):
     assert {server.hits[key] for key in broken} == {ATTEMPTS}
 
 
-def test_checksummed_stores_under_a_random_mix_never_yield_wrong_content(server, bucket_cf):
+def test_checksummed_stores_under_a_random_mix_never_yield_wrong_content(server, bucket_cf,
+                                                                         engine):
     rng = random.Random(5)
     kinds = [*TRANSIENT, ("flip", {})]
     keys = KEYS[::2]
@@ -263,5 +295,4 @@ def test_checksummed_stores_under_a_random_mix_never_yield_wrong_content(server,
             server.fault(key, kind, times=planned[key], **params)
     results = _in_bucket(bucket_cf.get([key[5:] for key in keys], raise_errors=False))
     _, failed = assert_intact_or_failed(results)
-    assert failed == {key for key, times in planned.items() if times >= ATTEMPTS}
-    assert all(server.hits[key] == min(planned[key] + 1, ATTEMPTS) for key in keys)
+    assert_failed_as_planned(failed, planned, engine, server)

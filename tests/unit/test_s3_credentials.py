@@ -10,10 +10,12 @@ import responses
 from cloudfiles import CloudFiles
 from cloudfiles.adapters import s3
 from cloudfiles.adapters.aws_credentials import find_credentials
+from cloudfiles.adapters.mock_transport import MockTransport
 from cloudfiles.adapters.s3 import S3Storage
 from cloudfiles.domain.errors import CredentialsError
 from cloudfiles.domain.objects import StorageConfig
 from cloudfiles.domain.paths import ExtractedPath, extract
+from cloudfiles.domain.ports import HttpResponse
 
 
 def aliased(alias: str | None, host: str | None) -> ExtractedPath:
@@ -24,6 +26,17 @@ def aliased(alias: str | None, host: str | None) -> ExtractedPath:
 def test_official_aliases_are_parsed_as_assumed_here():
     assert extract("matrix://bkt/dir") == aliased("matrix", "https://s3-hpcrc.rc.princeton.edu")
     assert extract("tigerdata://bkt/dir") == aliased("tigerdata", "https://td.princeton.edu")
+
+
+DATA = HttpResponse(200, {}, b"data")
+
+
+def s3_storage(path: str | ExtractedPath, config: StorageConfig | None = None,
+               answer: HttpResponse = DATA) -> S3Storage:
+    """An s3:// storage on a fake transport answering every request with `answer`; the
+    requests it sent are in `storage.transport.requests`."""
+    epath = extract(path) if isinstance(path, str) else path
+    return S3Storage(epath, config or StorageConfig(), MockTransport(lambda request: answer))
 
 
 def _keys(name: str, region: str | None = None) -> dict:
@@ -84,13 +97,11 @@ def test_matrix_reads_matrix_secrets_never_aws_secret_then_the_environment(secre
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-env")
     assert find_credentials("bkt", name="matrix").access_key == "id-env"  # as cloud-files does
     _write(secrets, "matrix-secret.json", _keys("matrix"))
-    cf = CloudFiles("matrix://bkt/dir")
-    assert cf._store.storage.credentials.access_key == "id-matrix"
-    assert cf._store.storage.client.endpoint.url("k") == \
-        "https://s3-hpcrc.rc.princeton.edu/bkt/k"
+    storage = s3_storage("matrix://bkt/dir")
+    assert storage.credentials.access_key == "id-matrix"
+    assert storage.client.endpoint.url("k") == "https://s3-hpcrc.rc.princeton.edu/bkt/k"
     _write(secrets, "bkt-matrix-secret.json", _keys("matrix-bucket"))
-    assert CloudFiles("matrix://bkt/dir")._store.storage.credentials.access_key == \
-        "id-matrix-bucket"
+    assert s3_storage("matrix://bkt/dir").credentials.access_key == "id-matrix-bucket"
 
 
 @pytest.mark.parametrize("alias, host", [
@@ -101,21 +112,20 @@ def test_matrix_reads_matrix_secrets_never_aws_secret_then_the_environment(secre
 def test_an_alias_signs_with_its_own_secret_file(secrets, alias, host):
     _write(secrets, "aws-secret.json", _keys("aws"))
     _write(secrets, f"{alias}-secret.json", _keys(alias))
-    storage = S3Storage(aliased(alias, host), StorageConfig())
+    storage = s3_storage(aliased(alias, host))
     assert storage.alias == alias
     assert storage.credentials.access_key == f"id-{alias}"
     assert storage.client.describe("GET", "dir/k") == f"GET {alias}://bkt/dir/k"
-    with responses.RequestsMock() as mock:
-        mock.get(f"{host}/bkt/dir/k", body=b"data")
-        assert storage.get("k").content == b"data"
-        authorization = mock.calls[0].request.headers["Authorization"]
-    assert f"Credential=id-{alias}/" in authorization
+    assert storage.get("k").content == b"data"
+    [sent] = storage.transport.requests
+    assert sent.url == f"{host}/bkt/dir/k"
+    assert f"Credential=id-{alias}/" in sent.headers["Authorization"]
 
 
 def test_a_path_without_alias_reads_aws_secret(secrets):
     _write(secrets, "aws-secret.json", _keys("aws"))
     _write(secrets, "matrix-secret.json", _keys("matrix"))
-    storage = S3Storage(aliased(None, "https://s3.test"), StorageConfig())
+    storage = s3_storage(aliased(None, "https://s3.test"))
     assert storage.alias is None and storage.credentials.access_key == "id-aws"
     assert storage.client.describe("GET", "k") == "GET s3://bkt/k"
 
@@ -130,7 +140,6 @@ def test_no_sign_request_sends_no_authorization_and_looks_up_nothing(secrets, mo
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id-env")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-env")
     cf = CloudFiles("s3://public-bkt/dir", no_sign_request=True, secrets=_keys("given"))
-    assert cf._store.storage.credentials.anonymous
     with responses.RequestsMock() as mock:
         mock.get("https://public-bkt.s3.amazonaws.com/dir/k", body=b"open data")
         assert cf.get("k") == b"open data"
@@ -140,14 +149,15 @@ def test_no_sign_request_sends_no_authorization_and_looks_up_nothing(secrets, mo
 
 def test_no_sign_request_on_an_alias_and_its_refusal_message(secrets):
     _write(secrets, "tigerdata-secret.json", _keys("tigerdata"))
-    storage = S3Storage(aliased("tigerdata", "https://td.princeton.edu"),
-                        StorageConfig(options={"no_sign_request": True}))
-    with responses.RequestsMock() as mock:
-        mock.get("https://td.princeton.edu/bkt/dir/k", status=403,
-                 body=b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>")
-        with pytest.raises(CredentialsError, match="unsigned.*no_sign_request"):
-            storage.get("k")
-        assert "Authorization" not in mock.calls[0].request.headers
+    denied = HttpResponse(403, {}, b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>")
+    storage = s3_storage(aliased("tigerdata", "https://td.princeton.edu"),
+                         StorageConfig(options={"no_sign_request": True}), denied)
+    assert storage.credentials.anonymous
+    with pytest.raises(CredentialsError, match="unsigned.*no_sign_request"):
+        storage.get("k")
+    [sent] = storage.transport.requests
+    assert sent.url == "https://td.princeton.edu/bkt/dir/k"
+    assert "Authorization" not in sent.headers
 
 
 def test_botocore_chain_reads_the_shared_credentials_file(secrets, monkeypatch, tmp_path):
@@ -165,9 +175,8 @@ def test_region_comes_from_the_credentials_then_the_environment(secrets, monkeyp
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ca-central-1")
     assert find_credentials("bkt", _keys("a")).region == "ca-central-1"
     assert find_credentials("bkt", _keys("a", "ap-south-1")).region == "ap-south-1"
-    cf = CloudFiles("s3://bkt/x", secrets=_keys("a", "ap-south-1"))
-    assert cf._store.storage.client.endpoint.url("x/k") == \
-        "https://bkt.s3.ap-south-1.amazonaws.com/x/k"
+    storage = s3_storage("s3://bkt/x", StorageConfig(secrets=_keys("a", "ap-south-1")))
+    assert storage.client.endpoint.url("x/k") == "https://bkt.s3.ap-south-1.amazonaws.com/x/k"
 
 
 @pytest.mark.parametrize("content, why", [

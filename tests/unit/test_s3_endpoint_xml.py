@@ -42,10 +42,12 @@ def test_query_strings_are_encoded_and_bare_names_kept():
 def test_list_pages_decode_url_encoded_names():
     page = parse_list_page(f"""<?xml version="1.0"?><ListBucketResult {NS}>
         <EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>
-        <Contents><Key>a+b%2Bc%25</Key></Contents><Contents><Key>%C3%BC</Key></Contents>
+        <Contents><Key>a+b%2Bc%25</Key><Size>12</Size></Contents>
+        <Contents><Key>%C3%BC</Key></Contents>
         <CommonPrefixes><Prefix>dir%20x/</Prefix></CommonPrefixes>
         <NextContinuationToken>tok==</NextContinuationToken></ListBucketResult>""".encode())
     assert page.keys == ("a b+c%", "ü")
+    assert page.sizes == (12, None)  # a server that leaves Size out: unknown, not 0
     assert page.prefixes == ("dir x/",)
     assert page.next_token == "tok=="
     last = parse_list_page(b"<ListBucketResult><IsTruncated>false</IsTruncated>"

@@ -8,7 +8,6 @@ import pytest
 import responses
 
 from cloudfiles import CloudFiles
-from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import (
     BatchError,
     CredentialsError,
@@ -16,7 +15,7 @@ from cloudfiles.domain.errors import (
     StorageError,
     TransientStorageError,
 )
-from cloudfiles.domain.retry import NO_RETRY
+from tests.integration.s3_fixtures import retry_at_once
 
 ENDPOINT = "https://s3.test"
 SECRETS = {"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET"}
@@ -32,16 +31,16 @@ def _error(code: str, message: str = "msg") -> bytes:
 
 
 @pytest.fixture
-def s3():
+def s3(monkeypatch):
+    """A fake S3 (`responses`); retries follow at once."""
+    retry_at_once(monkeypatch)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
 
 
 def cloudfiles(**kwargs) -> CloudFiles:
-    """A CloudFiles on the fake server whose retries do not sleep."""
-    cf = CloudFiles(f"s3://{ENDPOINT}/bkt/root", secrets=SECRETS, **kwargs)
-    cf._store.retrier = Retrier(sleep=lambda seconds: None)
-    return cf
+    """A CloudFiles on the fake server."""
+    return CloudFiles(f"s3://{ENDPOINT}/bkt/root", secrets=SECRETS, **kwargs)
 
 
 def test_request_payer_header_is_sent(s3):
@@ -94,10 +93,9 @@ def test_bad_digest_on_put_is_retried_as_an_integrity_error(s3):
 
 def test_a_wrong_etag_after_put_is_an_integrity_error(s3):
     s3.put(URL, headers={"ETag": f'"{_md5(b"other")}"'})
-    cf = cloudfiles()
-    cf._store.retrier = Retrier(policy=NO_RETRY)
     with pytest.raises(MD5IntegrityError):
-        cf.put("obj", b"data")
+        cloudfiles(retries=0).put("obj", b"data")
+    assert len(s3.calls) == 1
 
 
 def test_503_then_200_succeeds(s3):
@@ -195,7 +193,6 @@ def test_an_error_inside_a_200_copy_answer_is_retried(s3):
     s3.put(copy, body=b"<CopyObjectResult><ETag>x</ETag></CopyObjectResult>")
     source = cloudfiles()
     dest = CloudFiles(f"s3://{ENDPOINT}/bkt/dest", secrets=SECRETS)
-    dest._store.retrier = Retrier(sleep=lambda seconds: None)
     assert source.transfer_to(dest, ["obj"]) == 1
     assert len(s3.calls) == 2
     assert s3.calls[0].request.headers["x-amz-copy-source"] == "/bkt/root/obj"
