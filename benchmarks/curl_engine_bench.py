@@ -30,8 +30,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import servers
 
-from cloudfiles.adapters.curl_engine import CurlTransport, curl_available
-from cloudfiles.adapters.transport import PooledTransport
+from cloudfiles.adapters.transport.curl_engine import CurlTransport, curl_available
+from cloudfiles.adapters.transport.requests_engine import PooledTransport
 from cloudfiles.domain.ports import HttpRequest
 
 CONCURRENCY = 20

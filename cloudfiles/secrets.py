@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .adapters.aws_credentials import find_credentials as _find_aws_credentials
-from .adapters.bearer_token import cave_secrets as _cave_secrets
-from .adapters.gcs_credentials import key_file_credentials as _key_file_credentials
+from .adapters.gcs.credentials import key_file_credentials as _key_file_credentials
+from .adapters.http.bearer_token import cave_secrets as _cave_secrets
+from .adapters.s3.credentials import find_credentials as _find_aws_credentials
 from .adapters.secret_files import cloud_files_secrets_dir, secretpath, secrets_dir
 
 HOME = os.path.expanduser("~")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from ..adapters.transport import intercepting_transport, shared_transport
+from ..adapters.transport.requests_engine import intercepting_transport, shared_transport
 from ..domain.objects import StorageConfig
 from ..domain.ports import Transport
 
@@ -39,7 +39,7 @@ def transport_for(config: StorageConfig) -> Transport:
 
 def _curl(settings: tuple, required: bool) -> Transport | None:
     try:
-        from ..adapters.curl_engine import curl_available, shared_curl_transport
+        from ..adapters.transport.curl_engine import curl_available, shared_curl_transport
     except ImportError:
         available = False
     else:

@@ -1,9 +1,9 @@
 """Process-wide resources a program may reset: connection pools and mem:// contents."""
 from __future__ import annotations
 
-from ..adapters.curl_engine import reset_shared_curl_transports
-from ..adapters.mem import clear_all as _clear_mem
-from ..adapters.transport import reset_shared_transports
+from ..adapters.local.mem import clear_all as _clear_mem
+from ..adapters.transport.curl_engine import reset_shared_curl_transports
+from ..adapters.transport.requests_engine import reset_shared_transports
 
 
 def reset_connection_pools() -> None:

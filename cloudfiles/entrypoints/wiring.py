@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..adapters.codecs import available_codecs
+from ..adapters.codecs.registry import available_codecs
 from ..app.retrying import Retrier
 from ..app.scheduler import Schedule
 from ..app.store import Store

@@ -12,7 +12,7 @@ import pytest
 from attrs import frozen
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.thread_batch import ThreadBatch
+from cloudfiles.adapters.transport.thread_batch import ThreadBatch
 from cloudfiles.domain.ports import Batch, HttpRequest, HttpResponse, Transport
 from cloudfiles.domain.retry import RetryPolicy
 from tests.engine_injection import open_with_engine

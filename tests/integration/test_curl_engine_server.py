@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from cloudfiles.adapters.curl_engine import CurlTransport, shared_curl_transport
+from cloudfiles.adapters.transport.curl_engine import CurlTransport, shared_curl_transport
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest, HttpResponse
 

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters import gcs_resumable
-from cloudfiles.adapters.gcs import GcsStorage
+from cloudfiles.adapters.gcs import resumable as gcs_resumable
+from cloudfiles.adapters.gcs.storage import GcsStorage
 from cloudfiles.domain.byteranges import ByteRange
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest, HttpResponse, Transport

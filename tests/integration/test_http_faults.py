@@ -14,7 +14,7 @@ import random
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.file import TEMP_MARK
+from cloudfiles.adapters.local.file import TEMP_MARK
 from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import BatchError, MD5IntegrityError, TransientStorageError
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.transport import shared_transport
+from cloudfiles.adapters.transport.requests_engine import shared_transport
 from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import TransientStorageError
 from cloudfiles.domain.retry import NO_RETRY
@@ -99,7 +99,7 @@ from gevent import monkey
 monkey.patch_all()
 import sys
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.transport import shared_transport
+from cloudfiles.adapters.transport.requests_engine import shared_transport
 url, count = sys.argv[1], int(sys.argv[2])
 cf = CloudFiles(url, green=True, num_threads=8)
 results = cf.get([f"f{i:03d}" for i in range(count)], raise_errors=False)

@@ -8,7 +8,8 @@ import socket
 from collections.abc import Callable
 from functools import lru_cache
 
-from cloudfiles.adapters import gcs_credentials, gcs_resumable
+from cloudfiles.adapters.gcs import credentials as gcs_credentials
+from cloudfiles.adapters.gcs import resumable as gcs_resumable
 from cloudfiles.domain.retry import RetryPolicy
 
 AMBIENT = ("GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST", "GCE_METADATA_HOST",

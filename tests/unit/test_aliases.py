@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudfiles import paths
-from cloudfiles.adapters.mem import MemStorage
-from cloudfiles.adapters.s3 import S3Storage
+from cloudfiles.adapters.local.mem import MemStorage
+from cloudfiles.adapters.s3.storage import S3Storage
 from cloudfiles.adapters.secret_files import CLOUD_FILES_DIR_ENV
 from cloudfiles.domain import paths as domain_paths
 from cloudfiles.domain.aliases import OFFICIAL_TABLE, Alias, AliasTable, parse_alias

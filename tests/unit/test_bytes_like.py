@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from cloudfiles.adapters.file import FileStorage
-from cloudfiles.adapters.mem import MemStorage
+from cloudfiles.adapters.local.file import FileStorage
+from cloudfiles.adapters.local.mem import MemStorage
 from cloudfiles.domain.buffers import byte_view
 from cloudfiles.domain.objects import PutOptions, StorageConfig
 from cloudfiles.paths import extract

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.mem import MemStorage
+from cloudfiles.adapters.local.mem import MemStorage
 from tests.local_files import disk_files, write_files
 
 pytest_plugins = ["tests.unit.cli_fixtures"]  # the `run` and `mem` fixtures

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.mem import MemStorage
+from cloudfiles.adapters.local.mem import MemStorage
 from cloudfiles.domain.errors import TransientStorageError
 from cloudfiles.entrypoints import cli_common
 from tests.unit.test_progress import _final_count as final_count

@@ -6,11 +6,15 @@ from __future__ import annotations
 import pycurl
 import pytest
 
-from cloudfiles.adapters import curl_engine
-from cloudfiles.adapters.curl_body import PREALLOCATE_FROM, BodyBuffer, announced_length
-from cloudfiles.adapters.curl_engine import CurlTransport, curl_available, shared_curl_transport
-from cloudfiles.adapters.curl_exchange import curl_failure, header_lines, parse_headers
-from cloudfiles.adapters.curl_settings import ProxyTable, handle_options, libcurl_version
+from cloudfiles.adapters.transport import curl_engine
+from cloudfiles.adapters.transport.curl_body import PREALLOCATE_FROM, BodyBuffer, announced_length
+from cloudfiles.adapters.transport.curl_engine import (
+    CurlTransport,
+    curl_available,
+    shared_curl_transport,
+)
+from cloudfiles.adapters.transport.curl_exchange import curl_failure, header_lines, parse_headers
+from cloudfiles.adapters.transport.curl_settings import ProxyTable, handle_options, libcurl_version
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest
 

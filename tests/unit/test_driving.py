@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from cloudfiles.adapters.mock_transport import MockTransport
+from cloudfiles.adapters.transport.mock import MockTransport
 from cloudfiles.app import driving
 from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import StorageError, TransientStorageError

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.codecs import GzipCodec, _zlib_gunzip
-from cloudfiles.adapters.file import TEMP_MARK
+from cloudfiles.adapters.codecs.registry import GzipCodec, _zlib_gunzip
+from cloudfiles.adapters.local.file import TEMP_MARK
 from cloudfiles.app.processes import MAX_CHUNK, MIN_CHUNK, chunk_size_for
 from cloudfiles.app.scheduler import Schedule
 

@@ -13,7 +13,7 @@ import pytest
 import responses
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters import gcs_credentials
+from cloudfiles.adapters.gcs import credentials as gcs_credentials
 from cloudfiles.domain.errors import CredentialsError
 from tests.unit.gcs_helpers import (
     isolate_google_env,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloudfiles.adapters.mock_transport import MockTransport
+from cloudfiles.adapters.transport.mock import MockTransport
 from cloudfiles.entrypoints import wiring
 from tests.contract.storage_contract import StorageContract, unique_prefix
 from tests.unit.fake_gcs import FakeGcs

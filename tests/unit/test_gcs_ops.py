@@ -7,9 +7,9 @@ import gzip
 import pytest
 from attrs import define
 
-from cloudfiles.adapters import gcs_resumable
-from cloudfiles.adapters.gcs import GcsStorage
-from cloudfiles.adapters.mock_transport import MockTransport
+from cloudfiles.adapters.gcs import resumable as gcs_resumable
+from cloudfiles.adapters.gcs.storage import GcsStorage
+from cloudfiles.adapters.transport.mock import MockTransport
 from cloudfiles.app import driving
 from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.byteranges import ByteRange

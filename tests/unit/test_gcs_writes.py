@@ -13,7 +13,7 @@ import pytest
 import requests
 import responses
 
-from cloudfiles.adapters import gcs_resumable
+from cloudfiles.adapters.gcs import resumable as gcs_resumable
 from cloudfiles.domain.errors import (
     BatchError,
     CredentialsError,

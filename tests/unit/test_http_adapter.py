@@ -13,7 +13,7 @@ import pytest
 import responses
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.http import HttpsStorage, HttpStorage
+from cloudfiles.adapters.http.storage import HttpsStorage, HttpStorage
 from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import (
     BatchError,

@@ -6,8 +6,12 @@ import json
 import pytest
 import responses
 
-from cloudfiles.adapters.http import HttpsStorage, MiddleauthHttpsStorage, NgauthHttpsStorage
-from cloudfiles.adapters.transport import shared_transport
+from cloudfiles.adapters.http.storage import (
+    HttpsStorage,
+    MiddleauthHttpsStorage,
+    NgauthHttpsStorage,
+)
+from cloudfiles.adapters.transport.requests_engine import shared_transport
 from cloudfiles.domain.errors import CredentialsError
 from cloudfiles.domain.objects import StorageConfig
 from cloudfiles.domain.paths import extract

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.file import FileStorage
-from cloudfiles.adapters.locks import LockDirectory, default_lock_dir, lock_name
+from cloudfiles.adapters.local.file import FileStorage
+from cloudfiles.adapters.local.locks import LockDirectory, default_lock_dir, lock_name
 from cloudfiles.domain.objects import PutOptions, StorageConfig
 from cloudfiles.paths import extract
 

@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cloudfiles import paths
-from cloudfiles.adapters.mem import MemStorage
+from cloudfiles.adapters.local.mem import MemStorage
 from cloudfiles.domain import paths as domain_paths
 from cloudfiles.entrypoints import registry
 from cloudfiles.entrypoints.wiring import parse_path

@@ -36,7 +36,7 @@ def test_every_batch_shows_its_total(tmp_path, capsys, parallel):
 
 
 def test_batch_deletes_show_a_bar_counting_files(capsys):
-    from cloudfiles.adapters.mem import MemStorage
+    from cloudfiles.adapters.local.mem import MemStorage
 
     class BatchMem(MemStorage):
         batch_delete = True

@@ -8,10 +8,10 @@ import pytest
 import responses
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters import s3
-from cloudfiles.adapters.aws_credentials import find_credentials
-from cloudfiles.adapters.mock_transport import MockTransport
-from cloudfiles.adapters.s3 import S3Storage
+from cloudfiles.adapters.s3 import storage as s3
+from cloudfiles.adapters.s3.credentials import find_credentials
+from cloudfiles.adapters.s3.storage import S3Storage
+from cloudfiles.adapters.transport.mock import MockTransport
 from cloudfiles.domain.errors import CredentialsError
 from cloudfiles.domain.objects import StorageConfig
 from cloudfiles.domain.paths import ExtractedPath, extract

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from cloudfiles.adapters.s3_endpoint import S3Endpoint, resolve_endpoint
-from cloudfiles.adapters.s3_xml import (
+from cloudfiles.adapters.s3.endpoint import S3Endpoint, resolve_endpoint
+from cloudfiles.adapters.s3.xml_bodies import (
     complete_multipart_body,
     delete_objects_body,
     is_xml_safe,

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from cloudfiles import CloudFiles
-from cloudfiles.adapters.mock_transport import MockTransport
-from cloudfiles.adapters.s3 import S3Storage
+from cloudfiles.adapters.s3.storage import S3Storage
+from cloudfiles.adapters.transport.mock import MockTransport
 from cloudfiles.domain.byteranges import ByteRange
 from cloudfiles.domain.errors import CredentialsError, StorageError, TransientStorageError
 from cloudfiles.domain.objects import PutOptions, StorageConfig

@@ -12,8 +12,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.credentials import ReadOnlyCredentials
 
-from cloudfiles.adapters.mock_transport import MockTransport
-from cloudfiles.adapters.s3 import S3Storage
+from cloudfiles.adapters.s3.storage import S3Storage
+from cloudfiles.adapters.transport.mock import MockTransport
 from cloudfiles.domain.byteranges import ByteRange
 from cloudfiles.domain.objects import PutOptions, StorageConfig
 from cloudfiles.domain.paths import extract

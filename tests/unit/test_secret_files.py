@@ -6,7 +6,10 @@ import os
 
 import pytest
 
-from cloudfiles.adapters import aws_credentials, bearer_token, gcs_credentials, secret_files
+from cloudfiles.adapters import secret_files
+from cloudfiles.adapters.gcs import credentials as gcs_credentials
+from cloudfiles.adapters.http import bearer_token
+from cloudfiles.adapters.s3 import credentials as aws_credentials
 from cloudfiles.domain.errors import CredentialsError
 from tests.unit.gcs_helpers import reset_google_state, write_key
 

@@ -8,7 +8,7 @@ import types
 import requests
 import urllib3
 
-from cloudfiles.adapters import transport
+from cloudfiles.adapters.transport import requests_engine as transport
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest
 
@@ -71,7 +71,7 @@ def test_interception_is_seen_whatever_the_import_order():
     """responses/mock_aws replace HTTPAdapter.send: the fast path must step aside then."""
     import responses
 
-    from cloudfiles.adapters.transport import _adapter_send_is_original
+    from cloudfiles.adapters.transport.requests_engine import _adapter_send_is_original
 
     assert _adapter_send_is_original()
     with responses.RequestsMock():

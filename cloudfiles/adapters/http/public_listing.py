@@ -16,11 +16,11 @@ from xml.etree import ElementTree
 
 from attrs import frozen
 
-from ..domain.errors import StorageError, TransientStorageError
-from ..domain.op_storage import ListPage
-from ..domain.ops import Op
-from ..domain.ports import HttpRequest, HttpResponse
-from .http_errors import raise_for_status
+from ...domain.errors import StorageError, TransientStorageError
+from ...domain.op_storage import ListPage
+from ...domain.ops import Op
+from ...domain.ports import HttpRequest, HttpResponse
+from ..http_errors import raise_for_status
 
 GCS, S3 = "gcs", "s3"
 GCS_HOST = "storage.googleapis.com"

@@ -24,8 +24,8 @@ import google.auth.transport.requests
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
-from ..domain.errors import CredentialsError, TransientStorageError
-from .secret_files import (
+from ...domain.errors import CredentialsError, TransientStorageError
+from ..secret_files import (
     SECRETS_DIR_ENV,  # noqa: F401 - tests point it at a tmp dir
     SecretSearch,
     find_secret_file,

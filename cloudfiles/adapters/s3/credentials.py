@@ -16,8 +16,8 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..domain.errors import CredentialsError
-from .secret_files import find_secret_file, read_json_object
+from ...domain.errors import CredentialsError
+from ..secret_files import find_secret_file, read_json_object
 
 DEFAULT_REGION = "us-east-1"
 _KEY_ID, _SECRET, _TOKEN, _REGION = (

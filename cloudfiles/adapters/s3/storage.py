@@ -19,21 +19,21 @@ import re
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
-from ..domain.byteranges import ByteRange
-from ..domain.encodings import encoding_from_header
-from ..domain.errors import MD5IntegrityError, StorageError, TransientStorageError
-from ..domain.listing import key_prefix
-from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
-from ..domain.op_storage import ListPage, OpStorage
-from ..domain.ops import Op
-from ..domain.paths import ExtractedPath
-from ..domain.ports import HttpResponse, Storage, Transport
-from .aws_credentials import find_credentials, unsigned
-from .checksums import md5_base64
-from .s3_client import TRANSIENT_CODES, S3Client
-from .s3_endpoint import resolve_endpoint
-from .s3_multipart import MiB, MultipartSettings, upload_op
-from .s3_xml import (
+from ...domain.byteranges import ByteRange
+from ...domain.encodings import encoding_from_header
+from ...domain.errors import MD5IntegrityError, StorageError, TransientStorageError
+from ...domain.listing import key_prefix
+from ...domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ...domain.op_storage import ListPage, OpStorage
+from ...domain.ops import Op
+from ...domain.paths import ExtractedPath
+from ...domain.ports import HttpResponse, Storage, Transport
+from ..checksums import md5_base64
+from .client import TRANSIENT_CODES, S3Client
+from .credentials import find_credentials, unsigned
+from .endpoint import resolve_endpoint
+from .multipart import MiB, MultipartSettings, upload_op
+from .xml_bodies import (
     ListObjectsPage,
     delete_objects_body,
     is_xml_safe,

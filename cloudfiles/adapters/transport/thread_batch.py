@@ -5,7 +5,7 @@ import queue
 import threading
 from typing import Any
 
-from ..domain.ports import Batch, Completion, HttpRequest, Transport
+from ...domain.ports import Batch, Completion, HttpRequest, Transport
 
 _STOP = object()
 

@@ -6,10 +6,10 @@ import secrets
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from ..domain.errors import TransientStorageError
-from ..domain.ports import HttpResponse
-from .gcs_api import GcsClient
-from .http_errors import RETRYABLE_STATUSES
+from ...domain.errors import TransientStorageError
+from ...domain.ports import HttpResponse
+from ..http_errors import RETRYABLE_STATUSES
+from .api import GcsClient
 
 MAX_CALLS = 100
 _STATUS_RE = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})", re.MULTILINE)

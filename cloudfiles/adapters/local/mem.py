@@ -8,10 +8,10 @@ from typing import Any
 
 from attrs import frozen
 
-from ..domain.buffers import byte_view
-from ..domain.byteranges import ByteRange
-from ..domain.listing import filter_listing, key_prefix
-from ..domain.objects import (
+from ...domain.buffers import byte_view
+from ...domain.byteranges import ByteRange
+from ...domain.listing import filter_listing, key_prefix
+from ...domain.objects import (
     ObjectInfo,
     PutOptions,
     StorageConfig,
@@ -19,8 +19,8 @@ from ..domain.objects import (
     ranged_answer,
     reads_range_of_stored_bytes,
 )
-from ..domain.paths import ExtractedPath
-from ..domain.ports import Storage
+from ...domain.paths import ExtractedPath
+from ...domain.ports import Storage
 
 
 @frozen

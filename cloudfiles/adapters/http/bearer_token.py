@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
-from ..domain.errors import CredentialsError
-from .secret_files import SecretSearch, find_secret_file, read_json_object, secrets_dir
+from ...domain.errors import CredentialsError
+from ..secret_files import SecretSearch, find_secret_file, read_json_object, secrets_dir
 
 
 @frozen

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..domain.ports import HttpRequest, HttpResponse, Transport
+from ...domain.ports import HttpRequest, HttpResponse, Transport
 
 
 class MockTransport(Transport):

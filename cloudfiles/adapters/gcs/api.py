@@ -8,13 +8,13 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from ..domain.errors import CRC32CIntegrityError, MD5IntegrityError, TransientStorageError
-from ..domain.objects import StorageConfig
-from ..domain.ops import Op
-from ..domain.paths import ExtractedPath
-from ..domain.ports import HttpRequest, HttpResponse
-from .gcs_credentials import GcsAuth
-from .http_errors import raise_for_status
+from ...domain.errors import CRC32CIntegrityError, MD5IntegrityError, TransientStorageError
+from ...domain.objects import StorageConfig
+from ...domain.ops import Op
+from ...domain.paths import ExtractedPath
+from ...domain.ports import HttpRequest, HttpResponse
+from ..http_errors import raise_for_status
+from .credentials import GcsAuth
 
 DEFAULT_ENDPOINT = "https://storage.googleapis.com"
 EMULATOR_ENV = "STORAGE_EMULATOR_HOST"

@@ -29,8 +29,8 @@ try:
 except ImportError:  # the requests engine is the fallback
     pycurl = None
 
-from ..domain.errors import StorageError, TransientStorageError
-from ..domain.ports import Batch, Completion, HttpRequest, HttpResponse, Transport
+from ...domain.errors import StorageError, TransientStorageError
+from ...domain.ports import Batch, Completion, HttpRequest, HttpResponse, Transport
 
 if pycurl is not None:
     from .curl_exchange import Exchange, curl_failure, outcome, prepare, read_timeout_error

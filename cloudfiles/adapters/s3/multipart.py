@@ -7,12 +7,12 @@ from collections.abc import Iterator, Mapping
 
 from attrs import frozen
 
-from ..domain.errors import StorageError, TransientStorageError, is_retryable
-from ..domain.ops import Op
-from ..domain.ports import HttpResponse
-from .checksums import md5_base64
-from .s3_client import S3Call, S3Client
-from .s3_xml import complete_multipart_body, parse_upload_id
+from ...domain.errors import StorageError, TransientStorageError, is_retryable
+from ...domain.ops import Op
+from ...domain.ports import HttpResponse
+from ..checksums import md5_base64
+from .client import S3Call, S3Client
+from .xml_bodies import complete_multipart_body, parse_upload_id
 
 logger = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ from collections.abc import Mapping
 
 from attrs import frozen
 
-from ..domain.errors import MD5IntegrityError, StorageError, TransientStorageError
-from ..domain.ops import Op
-from ..domain.ports import HttpRequest, HttpResponse
-from .aws_credentials import AwsCredentials
-from .aws_signing import S3Signer, host_of, payload_hash
-from .http_errors import raise_for_status
-from .s3_endpoint import Query, S3Endpoint, object_url, query_string
-from .s3_xml import parse_error
+from ...domain.errors import MD5IntegrityError, StorageError, TransientStorageError
+from ...domain.ops import Op
+from ...domain.ports import HttpRequest, HttpResponse
+from ..http_errors import raise_for_status
+from .credentials import AwsCredentials
+from .endpoint import Query, S3Endpoint, object_url, query_string
+from .signing import S3Signer, host_of, payload_hash
+from .xml_bodies import parse_error
 
 #: Error codes that may pass on a second try even though S3 sent them with a 2xx/4xx status.
 TRANSIENT_CODES = frozenset({"InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout",

@@ -13,15 +13,15 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from ..domain.errors import (
+from ...domain.errors import (
     IntegrityError,
     RetryableError,
     TransientStorageError,
     is_retryable,
 )
-from ..domain.ops import Op
-from ..domain.ports import HttpRequest, HttpResponse
-from .gcs_api import GcsClient
+from ...domain.ops import Op
+from ...domain.ports import HttpRequest, HttpResponse
+from .api import GcsClient
 
 QUANTUM = 256 * 1024
 DEFAULT_THRESHOLD = 100 * 1024 * 1024

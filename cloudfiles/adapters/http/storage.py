@@ -18,21 +18,21 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from requests.utils import requote_uri
 
-from ..domain.byteranges import ByteRange
-from ..domain.encodings import encoding_from_header
-from ..domain.errors import (
+from ...domain.byteranges import ByteRange
+from ...domain.encodings import encoding_from_header
+from ...domain.errors import (
     StorageError,
     UnsupportedOperationError,
 )
-from ..domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject, ranged_answer
-from ..domain.op_storage import ListPage, OpStorage
-from ..domain.ops import Op
-from ..domain.paths import ExtractedPath
-from ..domain.ports import HttpRequest, HttpResponse, Transport
+from ...domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject, ranged_answer
+from ...domain.op_storage import ListPage, OpStorage
+from ...domain.ops import Op
+from ...domain.paths import ExtractedPath
+from ...domain.ports import HttpRequest, HttpResponse, Transport
+from ..checksums import parse_goog_hash, verify
+from ..codecs.registry import available_codecs
+from ..http_errors import raise_for_status
 from .bearer_token import find_token
-from .checksums import parse_goog_hash, verify
-from .codecs import available_codecs
-from .http_errors import raise_for_status
 from .public_listing import ListingTarget, is_s3_host, listing_target, page_op
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -10,8 +10,8 @@ from typing import Any
 
 import pycurl
 
-from ..domain.errors import StorageError, TransientStorageError
-from ..domain.ports import HttpRequest, HttpResponse
+from ...domain.errors import StorageError, TransientStorageError
+from ...domain.ports import HttpRequest, HttpResponse
 from .curl_body import BodyBuffer
 
 #: libcurl errors that sending again cannot fix: a malformed URL or option, a scheme we do

@@ -12,8 +12,8 @@ import platform
 import zlib
 from collections.abc import Callable
 
-from ..domain.codecs import CodecRegistry
-from ..domain.ports import Codec
+from ...domain.codecs import CodecRegistry
+from ...domain.ports import Codec
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 

@@ -6,25 +6,26 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from ..domain.byteranges import ByteRange
-from ..domain.encodings import encoding_from_header
-from ..domain.errors import InvalidKeyError, StorageError
-from ..domain.listing import key_prefix
-from ..domain.objects import (
+from ...domain.byteranges import ByteRange
+from ...domain.encodings import encoding_from_header
+from ...domain.errors import InvalidKeyError, StorageError
+from ...domain.listing import key_prefix
+from ...domain.objects import (
     DEFAULT_CONTENT_TYPE,
     ObjectInfo,
     PutOptions,
     StorageConfig,
     StoredObject,
 )
-from ..domain.op_storage import ListPage, OpStorage
-from ..domain.ops import Op
-from ..domain.paths import ExtractedPath
-from ..domain.ports import HttpRequest, HttpResponse, Storage, Transport
-from . import gcs_batch, gcs_resumable
-from .checksums import crc32c_base64, md5_base64, parse_goog_hash, verify
-from .gcs_api import GcsClient, resolve_endpoint
-from .gcs_credentials import find_credentials
+from ...domain.op_storage import ListPage, OpStorage
+from ...domain.ops import Op
+from ...domain.paths import ExtractedPath
+from ...domain.ports import HttpRequest, HttpResponse, Storage, Transport
+from ..checksums import crc32c_base64, md5_base64, parse_goog_hash, verify
+from . import batch as gcs_batch
+from . import resumable as gcs_resumable
+from .api import GcsClient, resolve_endpoint
+from .credentials import find_credentials
 
 DEFAULT_PAGE_SIZE = 1000
 _MAX_NAME_BYTES = 1024

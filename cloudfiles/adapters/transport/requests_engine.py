@@ -26,8 +26,8 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from ..domain.errors import StorageError, TransientStorageError
-from ..domain.ports import Batch, HttpRequest, HttpResponse, Transport
+from ...domain.errors import StorageError, TransientStorageError
+from ...domain.ports import Batch, HttpRequest, HttpResponse, Transport
 from .thread_batch import ThreadBatch
 
 

@@ -18,21 +18,21 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from ..domain.buffers import byte_view
-from ..domain.byteranges import ByteRange
-from ..domain.encodings import EXTENSIONS, split_suffix, suffix_of
-from ..domain.errors import InvalidKeyError, StorageError
-from ..domain.listing import flat_entry
-from ..domain.objects import (
+from ...domain.buffers import byte_view
+from ...domain.byteranges import ByteRange
+from ...domain.encodings import EXTENSIONS, split_suffix, suffix_of
+from ...domain.errors import InvalidKeyError, StorageError
+from ...domain.listing import flat_entry
+from ...domain.objects import (
     ObjectInfo,
     PutOptions,
     StorageConfig,
     StoredObject,
     reads_range_of_stored_bytes,
 )
-from ..domain.paths import ExtractedPath
-from ..domain.ports import Storage
-from ..domain.twins import TwinFilesWarning, newest_form, twins_message
+from ...domain.paths import ExtractedPath
+from ...domain.ports import Storage
+from ...domain.twins import TwinFilesWarning, newest_form, twins_message
 from .locks import LockDirectory, default_lock_dir
 
 TEMP_MARK = ".cftmp."

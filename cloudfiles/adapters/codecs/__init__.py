@@ -1,0 +1,1 @@
+"""Content codecs: gzip, brotli, zstd, xz, bzip2."""

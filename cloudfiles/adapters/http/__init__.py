@@ -1,0 +1,1 @@
+"""Web servers and public buckets over http(s)."""

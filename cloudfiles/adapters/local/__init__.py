@@ -1,0 +1,1 @@
+"""Storage on this machine: file:// and mem://."""

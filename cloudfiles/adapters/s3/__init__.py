@@ -1,0 +1,1 @@
+"""Amazon S3 and S3-compatible storage: requests built, signed and read."""

@@ -1,0 +1,1 @@
+"""The transport engines: libcurl multi, requests/urllib3, a mock."""
