@@ -10,6 +10,7 @@ from typing import Any
 
 from .app.transcode import transcode as _transcode
 from .domain.encodings import BROTLI, GZIP, ZSTD, normalize_encoding
+from .domain.errors import CompressionError, DecompressionError
 from .entrypoints.wiring import codecs
 
 #: The `compress=` values cloud-files lists (every alias in domain.encodings is accepted too).
@@ -67,7 +68,17 @@ def zstd_decompress(content: Any) -> bytes:
 
 
 __all__ = [
-    "COMPRESSION_TYPES", "brotli_compress", "brotli_decompress", "compress", "decompress",
-    "gunzip", "gzip_compress", "normalize_encoding", "transcode", "zstd_compress",
+    "COMPRESSION_TYPES",
+    "CompressionError",
+    "DecompressionError",
+    "brotli_compress",
+    "brotli_decompress",
+    "compress",
+    "decompress",
+    "gunzip",
+    "gzip_compress",
+    "normalize_encoding",
+    "transcode",
+    "zstd_compress",
     "zstd_decompress",
 ]

@@ -76,9 +76,14 @@ def _copy_result(source: Store, dest: Store, raw_item: Any,
         path = item.source
         return {"path": path, "bytes": copy_one(source, dest, item, options), "error": None}
     except MissingSourceError as error:
-        if options.allow_missing:
-            return {"path": path, "bytes": 0, "error": None, "skipped": True}
-        return {"path": path, "bytes": 0, "error": error}
+        if not options.allow_missing:
+            return {"path": path, "bytes": 0, "error": error}
+        try:  # as cloud-files does: an empty file stands for the missing one
+            dest.do("put", item.dest, b"", PutOptions(options.content_type or
+                                                      DEFAULT_CONTENT_TYPE))
+            return {"path": path, "bytes": 0, "error": None}
+        except Exception as failure:  # noqa: BLE001 - reported per file
+            return {"path": path, "bytes": 0, "error": failure}
     except Exception as error:  # noqa: BLE001 - reported per file
         return {"path": path, "bytes": 0, "error": error}
 
@@ -87,7 +92,7 @@ def transfer(source: Store, dest: Store, items: Iterable[Any],
              options: TransferOptions = TransferOptions(), total: int | None = None,
              progress: bool | None = None) -> Iterator[dict[str, Any]]:
     """Copy every item; each result says its path, bytes written and error (None if fine);
-    a missing source skipped under allow_missing has 'skipped': True.
+    under allow_missing a missing source becomes an empty file at the destination.
 
     At most `block_size` files are in flight at once, so memory stays bounded by
     block_size x file size whatever the number of files.

@@ -259,10 +259,11 @@ def to_https_protocol(cloudpath: str | ExtractedPath, protocols: tuple[str, ...]
                       aliases: AliasTable = OFFICIAL_TABLE) -> str | ExtractedPath:
     """Rewrite gs://, s3:// and aliases to their public https endpoints.
 
-    s3://https://host/... (an explicit endpoint) and other protocols are returned unchanged.
+    s3://https://host/... (an explicit endpoint) becomes that https URL, as cloud-files does;
+    other protocols are returned unchanged.
     """
     if isinstance(cloudpath, ExtractedPath):
-        if cloudpath.alias or (cloudpath.protocol in BUCKETED_PROTOCOLS and not cloudpath.host):
+        if cloudpath.alias or cloudpath.protocol in BUCKETED_PROTOCOLS:
             converted = to_https_protocol(ascloudpath(cloudpath), protocols, aliases)
             return extract(converted, protocols=protocols, aliases=aliases)
         return cloudpath
@@ -275,8 +276,9 @@ def to_https_protocol(cloudpath: str | ExtractedPath, protocols: tuple[str, ...]
     converted = None
     if alias is not None:
         converted = _https_of_alias(alias, rest)
-    elif scheme in HTTPS_ENDPOINTS and not rest.startswith(("http://", "https://")):
-        converted = f"{HTTPS_ENDPOINTS[scheme]}/{rest}"
+    elif scheme in HTTPS_ENDPOINTS:
+        explicit = rest.startswith(("http://", "https://"))
+        converted = rest if explicit else f"{HTTPS_ENDPOINTS[scheme]}/{rest}"
     return cloudpath if converted is None else cloudpath[:start] + converted
 
 

@@ -68,7 +68,7 @@ def _raise_failures(action: str, results: Iterable[dict]) -> int:
     """Count results; raise a BatchError naming every failed path after all were done."""
     errors, count = {}, 0
     for result in results:
-        count += not result.get("skipped")
+        count += 1
         if result.get("error") is not None:
             errors[result["path"]] = result["error"]
     if errors:
@@ -363,8 +363,8 @@ class CloudFiles:
         """Copy files (all of them by default) from here to cf_dest; returns how many.
 
         paths: keys, {'path', 'dest_path'} dicts or (source, dest) pairs. content_type
-        overrides the stored Content-Type; allow_missing skips sources that do not exist
-        (else each is a failure in the BatchError). Runs in `parallel` processes (this
+        overrides the stored Content-Type; allow_missing writes an empty file for each source
+        that does not exist, as cloud-files does (else each is a failure in the BatchError). Runs in `parallel` processes (this
         CloudFiles' setting) when both ends allow it.
         """
         dest = cf_dest if isinstance(cf_dest, CloudFiles) else CloudFiles(cf_dest)

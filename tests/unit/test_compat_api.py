@@ -111,8 +111,9 @@ def test_transfer_content_type_and_allow_missing(cf, tmp_path):
     cf.puts([("a", b"1"), ("b", b"2")], content_type="text/plain")
     dest = CloudFiles(f"plug://transfer-{os.getpid()}-{id(tmp_path)}/dest")  # keeps types
     assert cf.transfer_to(dest, ["a", "missing", "b"], allow_missing=True,
-                          content_type="application/x-test") == 2
-    assert dest.get(["a", "b"], return_dict=True) == {"a": b"1", "b": b"2"}
+                          content_type="application/x-test") == 3
+    assert dest.get(["a", "b", "missing"], return_dict=True) == \
+        {"a": b"1", "b": b"2", "missing": b""}  # an empty file stands for the missing one
     assert dest.head("a")["Content-Type"] == "application/x-test"
     with pytest.raises(BatchError) as caught:
         dest.transfer_from(cf, ["missing"])

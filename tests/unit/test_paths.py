@@ -266,13 +266,14 @@ def test_to_https_protocol():
     assert to_https_protocol("matrix://b/c") == "https://s3-hpcrc.rc.princeton.edu/b/c"
     assert to_https_protocol("nokura://b/c") == "https://c10s.pni.princeton.edu/b/c"
     assert to_https_protocol("tigerdata://b/c") == "https://td.princeton.edu/b/c"
-    for unchanged in ("s3://https://host/b/c", "file://b/c", "mem://b/c", "https://h.org/x"):
+    for unchanged in ("file://b/c", "mem://b/c", "https://h.org/x"):
         assert to_https_protocol(unchanged) == unchanged
+    # an explicit endpoint is read at that endpoint over https, as cloud-files does
+    assert to_https_protocol("s3://https://host/b/c") == "https://host/b/c"
     assert to_https_protocol(extract("gs://b/c")) == extract("https://storage.googleapis.com/b/c")
     assert to_https_protocol(extract("matrix://b/c")) == extract(
         "https://s3-hpcrc.rc.princeton.edu/b/c")
-    explicit = extract("s3://https://host/b/c")
-    assert to_https_protocol(explicit) == explicit
+    assert to_https_protocol(extract("s3://https://host/b/c")) == extract("https://host/b/c")
 
 
 def test_get_protocol():
