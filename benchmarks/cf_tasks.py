@@ -11,9 +11,14 @@ import shutil
 from tasks import Task, check, small_keys
 
 
-def _cloudfiles(cloudpath: str):
+def _cloudfiles(cloudpath: str, engine: str = ""):
+    """A CloudFiles on cloudpath; engine names our transport engine ('' the default)."""
     from cloudfiles import CloudFiles
 
+    if engine:
+        os.environ["CLOUDFILES_ENGINE"] = engine
+    else:
+        os.environ.pop("CLOUDFILES_ENGINE", None)
     return CloudFiles(cloudpath)
 
 
@@ -28,9 +33,9 @@ def _contents(results: list[dict]) -> int:
 
 
 def get(cloudpath: str, count: int, size: int, parallel: int = 1, populate: bool = False,
-        keys: list[str] | None = None) -> Task:
+        keys: list[str] | None = None, engine: str = "") -> Task:
     """cf.get(keys): `count` files of `size` bytes (written first when `populate`, for mem://)."""
-    cf = _cloudfiles(cloudpath)
+    cf = _cloudfiles(cloudpath, engine)
     keys = keys or small_keys(count)
     if populate:
         cf.puts([(key, os.urandom(size)) for key in keys])
@@ -44,10 +49,10 @@ def get(cloudpath: str, count: int, size: int, parallel: int = 1, populate: bool
     return Task(run)
 
 
-def put(cloudpath: str, count: int, size: int) -> Task:
+def put(cloudpath: str, count: int, size: int, engine: str = "") -> Task:
     """cf.puts of `count` files of `size` bytes (the same keys each run; overwrites)."""
     files = [(key, os.urandom(size)) for key in small_keys(count)]
-    cf = _cloudfiles(cloudpath)
+    cf = _cloudfiles(cloudpath, engine)
     cf.puts(files[:20])
 
     def run() -> tuple[int, int]:
@@ -57,9 +62,9 @@ def put(cloudpath: str, count: int, size: int) -> Task:
     return Task(run)
 
 
-def exists(cloudpath: str, count: int) -> Task:
+def exists(cloudpath: str, count: int, engine: str = "") -> Task:
     """cf.exists(keys) for `count` existing keys."""
-    cf = _cloudfiles(cloudpath)
+    cf = _cloudfiles(cloudpath, engine)
     keys = small_keys(count)
     cf.exists(keys[:20])
 
@@ -71,9 +76,9 @@ def exists(cloudpath: str, count: int) -> Task:
     return Task(run)
 
 
-def list_keys(cloudpath: str, count: int) -> Task:
+def list_keys(cloudpath: str, count: int, engine: str = "") -> Task:
     """list(cf.list()) of a prefix holding `count` keys."""
-    cf = _cloudfiles(cloudpath)
+    cf = _cloudfiles(cloudpath, engine)
 
     def run() -> tuple[int, int]:
         keys = list(cf.list())

@@ -19,7 +19,7 @@ def summarize(workload: Workload, samples: dict[str, list[dict]]) -> dict[str, d
         runs = samples.get(row.id, [])
         errors = [s["error"] for s in runs if "error" in s]
         good = [s for s in runs if "error" not in s]
-        entry: dict = {"label": row.label, "runs": len(good)}
+        entry: dict = {"label": row.label, "engine": row.engine, "runs": len(good)}
         if errors:
             entry["error"] = errors[0].strip().splitlines()[-1]
             entry["traceback"] = errors[0]
@@ -50,19 +50,19 @@ def table(workload: Workload, summary: dict[str, dict], repeats: int) -> str:
         f"{workload.unit}, median of {repeats}"
         + (f"; {workload.note}" if workload.note else ""),
         "",
-        f"| | {workload.unit} | min..max | CPU ms/file | x ours |",
-        "|---|---:|---:|---:|---:|",
+        f"| | engine | {workload.unit} | min..max | CPU ms/file | x ours |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for row in workload.rows:
         entry = summary[row.id]
         if "median" not in entry:
-            lines.append(f"| {entry['label']} | error: {entry.get('error', 'no run')[:90]} "
-                         "| | | |")
+            lines.append(f"| {entry['label']} | {entry['engine']} "
+                         f"| error: {entry.get('error', 'no run')[:90]} | | | |")
             continue
         ratio = f"{entry['vs_ours']:.2f}" if "vs_ours" in entry else "n/a"
         spread = f"{_number(entry['min'])}..{_number(entry['max'])}"
         lines.append(
-            f"| {entry['label']} | {_number(entry['median'])} | {spread} "
+            f"| {entry['label']} | {entry['engine']} | {_number(entry['median'])} | {spread} "
             f"| {entry['cpu_ms_per_file']:.3f} | {ratio} |"
         )
     return "\n".join(lines)

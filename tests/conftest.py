@@ -1,11 +1,15 @@
-"""Keeps every test away from the developer's own ~/.cloudfiles (aliases, locks)."""
+"""Keeps every test away from the developer's own ~/.cloudfiles (aliases, locks); fixtures
+every test may use."""
 from __future__ import annotations
 
 import importlib.util
 import os
 import tempfile
 
+import pytest
+
 from cloudfiles.adapters.secret_files import CLOUD_FILES_DIR_ENV
+from tests.retries import retry_at_once
 
 _HOME = tempfile.TemporaryDirectory(prefix="cloudfiles-tests-")
 
@@ -16,3 +20,9 @@ def pytest_configure(config) -> None:
 # The CloudVolume workflow runs where cloud-volume is installed over this package
 # (tests/downstream/run does that in a venv of its own); elsewhere it is not collected.
 collect_ignore = [] if importlib.util.find_spec("cloudvolume") else ["downstream"]
+
+
+@pytest.fixture
+def no_backoff(monkeypatch) -> None:
+    """Retries follow at once, with the retry policy's bounds unchanged (see tests.retries)."""
+    retry_at_once(monkeypatch)

@@ -86,7 +86,20 @@ class FaultServer:
             self.faults_served.clear()
             self.requests.clear()
 
-    def _next_fault(self, path: str) -> Fault | None:
+    def connected(self) -> None:
+        """Count a new client connection."""
+        with self._lock:
+            self.connections += 1
+
+    def pause(self, seconds: float) -> None:
+        """Wait `seconds`, or less when the server stops meanwhile."""
+        self._stopping.wait(seconds)
+
+    def stop(self) -> None:
+        """Cut every pause short: the server is shutting down."""
+        self._stopping.set()
+
+    def next_fault(self, path: str) -> Fault | None:
         """Count a request of path; the fault it must suffer, if any."""
         with self._lock:
             self.hits[path] += 1
@@ -156,8 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms stalls
-        with self.server.state._lock:
-            self.server.state.connections += 1
+        self.server.state.connected()
 
     def do_HEAD(self) -> None:
         self._serve(head=True)
@@ -174,12 +186,12 @@ class _Handler(BaseHTTPRequestHandler):
         path, gcs = _file_path(raw_path)
         media = not gcs or parse_qs(query).get("alt") == ["media"]
         state.requests.append((self.command, path, dict(self.headers)))
-        fault = state._next_fault(path)
+        fault = state.next_fault(path)
         if fault is not None and fault.kind == "reset":
             self._reset()
             return
         if fault is not None and fault.kind == "hang":
-            state._stopping.wait(fault.seconds)
+            state.pause(fault.seconds)
             self.close_connection = True
             return
         if fault is not None and fault.kind == "status":
@@ -238,7 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body[: len(body) // 2])
         self.wfile.flush()
         if fault.kind == "stall":
-            self.server.state._stopping.wait(fault.seconds)
+            self.server.state.pause(fault.seconds)
         if fault.kind == "drop":
             self._reset()
         self.close_connection = True
@@ -276,7 +288,7 @@ def serve(state: FaultServer | None = None) -> Iterator[FaultServer]:
     try:
         yield state
     finally:
-        state._stopping.set()
+        state.stop()
         server.shutdown()
         server.server_close()
         thread.join(5)

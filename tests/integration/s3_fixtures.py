@@ -14,7 +14,6 @@ from attrs import frozen
 from cloudfiles import CloudFiles
 from cloudfiles.adapters.transport.thread_batch import ThreadBatch
 from cloudfiles.domain.ports import Batch, HttpRequest, HttpResponse, Transport
-from cloudfiles.domain.retry import RetryPolicy
 from tests.engine_injection import open_with_engine
 
 S3_TEST_BUCKET = "cf-s3-test"
@@ -172,14 +171,3 @@ def spied(monkeypatch):
                                 lambda engine: SpyTransport(engine, fail), **kwargs)
 
     return open_spied
-
-
-def retry_at_once(monkeypatch) -> None:
-    """Make retries follow at once: the retry policy waits no time before any."""
-    monkeypatch.setattr(RetryPolicy, "backoff", lambda policy, random: 0.0)
-
-
-@pytest.fixture
-def no_backoff(monkeypatch) -> None:
-    """Retries follow at once (see retry_at_once)."""
-    retry_at_once(monkeypatch)

@@ -21,6 +21,7 @@ import pytest
 from cloudfiles.adapters.transport.curl_engine import CurlTransport, shared_curl_transport
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest, HttpResponse
+from tests.forking import in_child
 
 from .fault_server import FaultServer, serve
 
@@ -420,27 +421,6 @@ def test_tls_is_verified_against_the_configured_ca_bundle(tmp_path, monkeypatch)
 
 # -- forks -----------------------------------------------------------------------------------
 
-def _in_child(work) -> str:
-    """Run work() in a forked child; what it returned (or its error), as text."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        try:
-            os.close(read)
-            outcome = str(work())
-        except BaseException as error:  # noqa: BLE001 - reported to the parent
-            outcome = f"error: {type(error).__name__}: {error}"
-        os.write(write, outcome.encode())
-        os._exit(0)
-    os.close(write)
-    chunks = []
-    while chunk := os.read(read, 65536):
-        chunks.append(chunk)
-    os.close(read)
-    os.waitpid(pid, 0)
-    return b"".join(chunks).decode()
-
-
 def test_a_forked_child_sends_on_connections_of_its_own(files):
     shared = shared_curl_transport(3, 2.0, 5.0)
     assert shared.send(_get(files, "d/f000")).content == FILES["d/f000"]
@@ -457,7 +437,7 @@ def test_a_forked_child_sends_on_connections_of_its_own(files):
                                                             list(FILES)[:20]}
         return "ok"
 
-    assert _in_child(child) == "ok"
+    assert in_child(child) == "ok"
     assert files.connections == 2  # the child opened one of its own
     assert shared.send(_get(files, "d/f001")).content == FILES["d/f001"]
     assert files.connections == 2  # the parent's connection was left alone: reused
@@ -476,7 +456,7 @@ def test_a_batch_inherited_mid_flight_reports_the_parents_transfers_and_runs_the
         return json.dumps({tag: type(r).__name__ if isinstance(r, Exception) else
                            r.content == FILES["d/f001"] for tag, r in results.items()})
 
-    assert json.loads(_in_child(child)) == {"hung": "TransientStorageError", "queued": True}
+    assert json.loads(in_child(child)) == {"hung": "TransientStorageError", "queued": True}
     batch.close()
 
 

@@ -8,12 +8,15 @@ import pytest
 
 from cloudfiles import CloudFiles
 from cloudfiles.adapters.gcs import resumable as gcs_resumable
-from cloudfiles.adapters.gcs.storage import GcsStorage
 from cloudfiles.domain.byteranges import ByteRange
 from cloudfiles.domain.errors import StorageError, TransientStorageError
+from cloudfiles.domain.objects import StorageConfig
 from cloudfiles.domain.ports import HttpRequest, HttpResponse, Transport
-from cloudfiles.entrypoints import wiring
+from cloudfiles.entrypoints.engines import transport_for
+from cloudfiles.testing import open_storage
+from tests.engine_injection import open_with_engine
 from tests.integration.gcs_fixtures import GCS_BUCKET
+from tests.unit.gcs_helpers import write_key
 
 
 class Recording(Transport):
@@ -33,37 +36,24 @@ class Recording(Transport):
         return response
 
 
-def storage_of(cf: CloudFiles) -> GcsStorage:
-    return cf._store.storage
-
-
 @pytest.fixture
 def recorded(monkeypatch):
     """open(path, drop=None, **kwargs) -> (CloudFiles, Recording): a CloudFiles whose engine,
     handed in by the composition root, records (and may drop) its requests."""
-    real = wiring.transport_for
-
-    def open_recorded(path: str, drop=None, **kwargs):
-        made: list[Recording] = []
-
-        def recording_transport(config):
-            made.append(Recording(real(config), drop))
-            return made[-1]
-
-        with monkeypatch.context() as patch:
-            patch.setattr(wiring, "transport_for", recording_transport)
-            cf = CloudFiles(path, **kwargs)
-        return cf, made[0]
+    def open_recorded(path: str, drop=None, **kwargs) -> tuple[CloudFiles, Recording]:
+        return open_with_engine(monkeypatch, path, lambda engine: Recording(engine, drop),
+                                **kwargs)
 
     return open_recorded
 
 
 def test_ranged_reads_are_partial_and_exact(gcs_root):
-    cf = CloudFiles(gcs_root())
+    root = gcs_root()
+    cf = CloudFiles(root)
     data = bytes(range(256)) * 4
     cf.put("plain", data)
     cf.put("packed", data, compress="gzip")
-    storage = storage_of(cf)
+    storage = open_storage(root)
     stored = storage.get("plain", ByteRange(10, 20))
     assert stored.partial and stored.content == data[10:20] and stored.encoding is None
     stored = storage.get("packed", ByteRange(0, 5))
@@ -108,17 +98,19 @@ def test_batch_delete_uses_batch_requests(gcs_root, recorded):
     assert not [r for r in recording.requests if r.method == "DELETE"]
 
 
-def test_server_side_copy_with_rewrite(gcs_root, recorded):
-    source = CloudFiles(gcs_root())
-    dest, recording = recorded(gcs_root())
+def test_server_side_copy_with_rewrite(gcs_root):
+    source_root, dest_root = gcs_root(), gcs_root()
+    source, dest = CloudFiles(source_root), CloudFiles(dest_root)
+    recording = Recording(transport_for(StorageConfig()))
+    dest_storage, source_storage = open_storage(dest_root, recording), open_storage(source_root)
     source.put("a b", b"payload" * 100, compress="br")
-    assert storage_of(dest).copy_from(storage_of(source), "a b", "copied") is True
+    assert dest_storage.copy_from(source_storage, "a b", "copied") is True
     assert [r.method for r in recording.requests] == ["POST"]
     assert "/rewriteTo/b/" in recording.requests[0].url
     assert dest.get("copied") == b"payload" * 100
     assert dest.head("copied")["Content-Encoding"] == "br"
-    assert storage_of(dest).copy_from(storage_of(source), "missing", "x") is False
-    assert storage_of(dest).copy_from(CloudFiles("mem://b/x")._store.storage, "a", "b") is False
+    assert dest_storage.copy_from(source_storage, "missing", "x") is False
+    assert dest_storage.copy_from(open_storage("mem://b/x"), "a", "b") is False
     source.transfer_to(dest, paths=["a b"])
     assert dest.get("a b") == b"payload" * 100
 
@@ -156,17 +148,22 @@ def test_small_objects_are_not_resumable(gcs_root, recorded):
 
 
 @pytest.mark.parametrize("how", ["env", "endpoint"])
-def test_endpoint_from_emulator_variable_or_argument(gcs_emulator, gcs_env, monkeypatch, how):
+def test_endpoint_from_emulator_variable_or_argument(gcs_emulator, gcs_env, monkeypatch, how,
+                                                     recorded):
     if how == "env":
+        # with a key in the secrets dir: the emulator variable still means anonymous requests
+        write_key(gcs_env / "google-secret.json", "ignored")
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_emulator.endpoint.split("//")[1])
-        cf = CloudFiles(f"gs://{GCS_BUCKET}/via-{how}")
-        assert "STORAGE_EMULATOR_HOST" in storage_of(cf).client.auth.source
+        cf, recording = recorded(f"gs://{GCS_BUCKET}/via-{how}")
     else:
-        cf = CloudFiles(f"gs://{GCS_BUCKET}/via-{how}", endpoint=gcs_emulator.endpoint)
-    assert storage_of(cf).client.endpoint == gcs_emulator.endpoint
+        cf, recording = recorded(f"gs://{GCS_BUCKET}/via-{how}", endpoint=gcs_emulator.endpoint)
     cf.put("f", b"1")
     assert cf.get("f") == b"1" and list(cf.list()) == ["f"]
     cf.delete("f")
+    assert all(r.url.startswith(gcs_emulator.endpoint + "/") for r in recording.requests)
+    if how == "env":
+        assert not any(name.lower() == "authorization"
+                       for r in recording.requests for name in r.headers)
 
 
 def test_request_payer_reaches_every_request(gcs_root, recorded):

@@ -7,27 +7,18 @@ import pytest
 
 from cloudfiles import CloudFiles
 from cloudfiles.domain.listing import filter_listing
+from tests.integration.s3_fixtures import SpyTransport
 
 KEYS = ["a", "b/c", "b/d/e", "b/d/f", "bz", "sp ace+plus%", "ü/文件"]
 PREFIXES = ["", "b", "b/", "b/d/", "sp", "ü/", "zz"]
 
 
-class CountingTransport:
-    """Counts the requests a storage sends through it."""
-
-    def __init__(self, inner):
-        self.inner, self.sent = inner, 0
-
-    def send(self, request):
-        self.sent += 1
-        return self.inner.send(request)
-
-
-def check_listing(cf: CloudFiles, pages: int) -> None:
-    """Every listing form agrees with the shared rules; a whole listing takes `pages` pages."""
-    counter = cf._store.storage.transport = CountingTransport(cf._store.storage.transport)
+def check_listing(opened: tuple[CloudFiles, SpyTransport], pages: int) -> None:
+    """Every listing form agrees with the shared rules; a whole listing takes `pages` pages.
+    `opened`: a CloudFiles and the spy on its engine (the `spied` fixture)."""
+    cf, spy = opened
     assert sorted(cf.list()) == sorted(KEYS)
-    assert counter.sent == pages
+    assert len(spy.requests) == pages
     for prefix in PREFIXES:
         assert sorted(cf.list(prefix)) == sorted(filter_listing(KEYS, prefix, False))
         assert sorted(cf.list(prefix, flat=True, dirs=True)) == sorted(filter_listing(KEYS, prefix, True))
@@ -45,8 +36,8 @@ def s3_public(moto_s3):
     return f"{moto_s3.endpoint}/{moto_s3.public_bucket}/{prefix}"
 
 
-def test_s3_list_objects_v2_anonymously(s3_public):
-    check_listing(CloudFiles(s3_public, listing="s3", listing_page_size=2), pages=4)
+def test_s3_list_objects_v2_anonymously(s3_public, spied):
+    check_listing(spied(s3_public, listing="s3", listing_page_size=2), pages=4)
     cf = CloudFiles(s3_public, listing="s3")
     assert cf.get("sp ace+plus%") == b"sp ace+plus%" and cf.get("ü/文件") == "ü/文件".encode()
     assert cf.get("missing") is None
@@ -70,10 +61,10 @@ def gcs_public(gcs_emulator, gcs_env):
     return f"{gcs_emulator.endpoint}/{GCS_BUCKET}/{prefix}"
 
 
-def test_gcs_json_api_listing_anonymously(gcs_public):
+def test_gcs_json_api_listing_anonymously(gcs_public, spied):
     """The emulator ignores maxResults (one page; pages are tested with `responses`) and
     serves /BUCKET/KEY downloads too, though without GCS's Content-Encoding header."""
-    check_listing(CloudFiles(gcs_public, listing="gcs", listing_page_size=2), pages=1)
+    check_listing(spied(gcs_public, listing="gcs", listing_page_size=2), pages=1)
     cf = CloudFiles(gcs_public, listing="gcs")
     assert cf.get("ü/文件") == "ü/文件".encode() and cf["b/d/e", 1:3] == b"/d"
     assert cf.get("missing") is None

@@ -9,9 +9,9 @@ import pytest
 
 from cloudfiles import CloudFiles
 from cloudfiles.adapters.transport.requests_engine import shared_transport
-from cloudfiles.app.retrying import Retrier
 from cloudfiles.domain.errors import TransientStorageError
-from cloudfiles.domain.retry import NO_RETRY
+from tests.engine_injection import opened_with
+from tests.retries import retry_counter
 
 from .fault_server import FaultServer, serve
 
@@ -30,22 +30,21 @@ def server():
         yield state
 
 
-def test_two_cloudfiles_on_one_host_share_the_transport_and_its_pool(server):
-    first, second = CloudFiles(server.url), CloudFiles(server.url + "/sub")
-    assert first._store.storage.transport is second._store.storage.transport
-    transport = first._store.storage.transport
+def test_two_cloudfiles_on_one_host_share_the_transport_and_its_pool(server, monkeypatch):
+    first, transport, _ = opened_with(monkeypatch, server.url)
+    second, other, _ = opened_with(monkeypatch, server.url + "/sub")
+    assert other is transport
     assert transport.pool(server.url + "/a") is transport.pool(server.url + "/sub/b")
     assert first.get("f001") == FILES["f001"] and second.get("f002") is None  # sub/f002: 404
     assert first.get("f003") == FILES["f003"]
     assert server.connections == 1  # one keep-alive connection served all three requests
 
 
-def test_pools_are_sized_to_the_thread_count(server):
-    cf = CloudFiles(server.url, num_threads=7)
-    transport = cf._store.storage.transport
+def test_pools_are_sized_to_the_thread_count(server, monkeypatch):
+    _, transport, _ = opened_with(monkeypatch, server.url, num_threads=7)
     assert transport is shared_transport(7, 10.0, 60.0)
     assert transport.pool(server.url).pool.maxsize == 7
-    assert transport is not CloudFiles(server.url, num_threads=8)._store.storage.transport
+    assert opened_with(monkeypatch, server.url, num_threads=8)[1] is not transport
 
 
 def test_a_threaded_batch_opens_no_more_connections_than_threads(server):
@@ -58,27 +57,25 @@ def test_a_threaded_batch_opens_no_more_connections_than_threads(server):
     assert server.connections <= 6
 
 
-def test_timeouts_reach_the_transport(server):
-    cf = CloudFiles(server.url, connect_timeout=1.5, read_timeout=0.2)
-    assert cf._store.storage.transport.timeout == (1.5, 0.2)
+def test_timeouts_reach_the_transport(server, monkeypatch):
+    cf, transport, _ = opened_with(monkeypatch, server.url, connect_timeout=1.5,
+                                   read_timeout=0.2, retries=0)
+    assert transport.timeout == (1.5, 0.2)
     server.fault("f000", "hang", seconds=5)
-    cf._store.retrier = Retrier(NO_RETRY)
     with pytest.raises(TransientStorageError, match="[Tt]imed out"):
         cf.get("f000")
     assert server.hits["f000"] == 1
 
 
-def test_a_refused_connection_is_retryable_and_bounded():
+def test_a_refused_connection_is_retryable_and_bounded(no_backoff, caplog):
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now
-    cf = CloudFiles(f"http://127.0.0.1:{port}")
-    sleeps = []
-    cf._store.retrier = Retrier(sleep=sleeps.append)
-    result = cf.get(["a"], raise_errors=False)[0]
+    retries = retry_counter(caplog)
+    result = CloudFiles(f"http://127.0.0.1:{port}").get(["a"], raise_errors=False)[0]
     assert isinstance(result["error"], TransientStorageError) and result["content"] is None
-    assert len(sleeps) == 7
+    assert retries() == 7
 
 
 def test_green_batches_read_every_file(server):
@@ -100,7 +97,10 @@ monkey.patch_all()
 import sys
 from cloudfiles import CloudFiles
 from cloudfiles.adapters.transport.requests_engine import shared_transport
+from cloudfiles.entrypoints import wiring
 url, count = sys.argv[1], int(sys.argv[2])
+chosen, choose = [], wiring.transport_for
+wiring.transport_for = lambda config: chosen.append(choose(config)) or chosen[-1]
 cf = CloudFiles(url, green=True, num_threads=8)
 results = cf.get([f"f{i:03d}" for i in range(count)], raise_errors=False)
 assert all(r["error"] is None for r in results), [r["error"] for r in results if r["error"]]
@@ -108,7 +108,7 @@ sizes = sorted(len(r["content"]) for r in results)
 assert sizes == [100 + i for i in range(count)], sizes
 assert all(r["content"] == bytes([int(r["path"][1:]) % 256]) * len(r["content"])
            for r in results)
-assert cf._store.storage.transport is shared_transport(8, 10.0, 60.0)
+assert len(chosen) == 1 and chosen[0] is shared_transport(8, 10.0, 60.0)
 print("green ok", len(results))
 """
 

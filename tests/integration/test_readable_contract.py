@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cloudfiles import CloudFiles
-from tests.contract.readable_contract import ReadableContract
-from tests.contract.storage_contract import unique_prefix
+from cloudfiles.testing import ReadableContract, unique_prefix
 from tests.integration.fault_server import FaultServer, serve
 
 

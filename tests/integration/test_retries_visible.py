@@ -9,6 +9,7 @@ import pytest
 
 from cloudfiles import CloudFiles
 from cloudfiles.exceptions import CloudFilesError as StorageError
+from tests.engine_injection import opened_with
 
 
 @pytest.fixture
@@ -38,8 +39,8 @@ def test_the_environment_sets_retries_and_timeouts(closed_port, caplog, monkeypa
     monkeypatch.setenv("CLOUDFILES_RETRIES", "1")
     monkeypatch.setenv("CLOUDFILES_CONNECT_TIMEOUT", "0.5")
     caplog.set_level(logging.WARNING, logger="cloudfiles")
-    cf = CloudFiles(f"http://127.0.0.1:{closed_port}/dir")
-    assert cf._store.storage.config.connect_timeout == 0.5
+    cf, _, settings = opened_with(monkeypatch, f"http://127.0.0.1:{closed_port}/dir")
+    assert settings.connect_timeout == 0.5
     with pytest.raises(StorageError):
         cf.size("x")
     assert len([r for r in caplog.records if r.name == "cloudfiles"]) == 1

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cloudfiles.entrypoints.cli import main
-from tests.contract.storage_contract import unique_prefix
+from cloudfiles.testing import unique_prefix
 
 
 @pytest.fixture

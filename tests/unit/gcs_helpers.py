@@ -3,14 +3,11 @@ fake keys."""
 from __future__ import annotations
 
 import json
-import logging
 import socket
-from collections.abc import Callable
 from functools import lru_cache
 
 from cloudfiles.adapters.gcs import credentials as gcs_credentials
 from cloudfiles.adapters.gcs import resumable as gcs_resumable
-from cloudfiles.domain.retry import RetryPolicy
 
 AMBIENT = ("GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST", "GCE_METADATA_HOST",
            "GCE_METADATA_ROOT", "GCE_METADATA_IP")
@@ -37,18 +34,6 @@ def refuse_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-
-
-def retry_at_once(monkeypatch):
-    """Retries follow at once: the retry policy waits no time."""
-    monkeypatch.setattr(RetryPolicy, "backoff", lambda policy, random: 0.0)
-
-
-def retry_counter(caplog) -> Callable[[], int]:
-    """A function telling how many retries the app has logged (one WARNING each) so far."""
-    caplog.set_level(logging.WARNING, logger="cloudfiles")
-    return lambda: sum(record.name == "cloudfiles" and record.getMessage().startswith("retry ")
-                       for record in caplog.records)
 
 
 def reset_google_state():

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudfiles import paths
-from cloudfiles.adapters.local.mem import MemStorage
 from cloudfiles.adapters.s3.storage import S3Storage
 from cloudfiles.adapters.secret_files import CLOUD_FILES_DIR_ENV
 from cloudfiles.domain import paths as domain_paths
@@ -21,6 +20,7 @@ from cloudfiles.entrypoints.cli_alias import alias as alias_cli
 from cloudfiles.entrypoints.wiring import parse_path
 from cloudfiles.exceptions import UnsupportedProtocolError
 from cloudfiles.paths import ExtractedPath, ascloudpath, extract
+from tests.plugin_install import install_plugin
 from tests.unit.alias_helpers import alias_dir  # noqa: F401  (fixture)
 
 OFFICIAL = {
@@ -124,8 +124,8 @@ def test_bad_aliases_are_refused_with_the_reason(name, target, message):
     assert paths.ALIASES == {n: f"s3://{h}/" for n, h in OFFICIAL.items()}
 
 
-def test_an_installed_adapter_protocol_cannot_become_an_alias(monkeypatch):
-    monkeypatch.setitem(registry._loaded, "fakeproto", MemStorage)
+def test_an_installed_adapter_protocol_cannot_become_an_alias(monkeypatch, tmp_path):
+    install_plugin(monkeypatch, tmp_path, "fakeproto_plugin", "fakeproto = cloudfiles.adapters.local.mem:MemStorage")
     with pytest.raises(ValueError, match="installed adapter"):
         paths.add_alias("fakeproto", EXAMPLE)
     paths.add_alias("viaplugin", "fakeproto://")  # an alias may stand for a plugin's protocol

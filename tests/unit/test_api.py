@@ -8,7 +8,7 @@ import pytest
 
 from cloudfiles import CloudFiles, dl
 from cloudfiles.compression import decompress
-from tests.contract.storage_contract import unique_prefix
+from cloudfiles.testing import unique_prefix
 
 
 @pytest.fixture(params=["mem", "file"])

@@ -7,7 +7,7 @@ import pytest
 
 from cloudfiles import CloudFiles
 from cloudfiles.compression import decompress, normalize_encoding
-from tests.contract.storage_contract import StorageContract, unique_prefix
+from cloudfiles.testing import StorageContract, unique_prefix
 
 PAYLOAD = b"newer cloud-files releases write these " * 40
 

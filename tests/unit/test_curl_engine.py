@@ -17,6 +17,7 @@ from cloudfiles.adapters.transport.curl_exchange import curl_failure, header_lin
 from cloudfiles.adapters.transport.curl_settings import ProxyTable, handle_options, libcurl_version
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest
+from tests.forking import in_child
 
 REQUEST = HttpRequest("GET", "https://example.com/bucket/key")
 
@@ -219,10 +220,14 @@ def test_a_forked_child_leaves_its_parents_engines_untouched():
     shared = shared_curl_transport(5, 1.0, 2.0)
     engine = shared.lend_engine(5)
     shared.take_back(engine)
-    curl_engine._forget_inherited()  # what os.register_at_fork runs in the child
-    assert shared.lend_engine(5) is not engine  # a new engine: the old one's sockets are not ours
-    assert engine in curl_engine._ABANDONED and not engine.multi.closed  # kept, never closed
-    assert shared_curl_transport(5, 1.0, 2.0) is shared
+
+    def child():
+        return (shared.lend_engine(5) is not engine,  # a new one: the old one's sockets are not ours
+                engine in curl_engine._ABANDONED and not engine.multi.closed,  # kept, never closed
+                shared_curl_transport(5, 1.0, 2.0) is shared)
+
+    assert in_child(child) == "(True, True, True)"
+    assert shared.lend_engine(5) is engine  # the parent's engine is still the parent's
 
 
 def test_engines_are_lent_to_one_user_at_a_time_and_reused():

@@ -14,11 +14,16 @@ import responses
 
 from cloudfiles import CloudFiles
 from cloudfiles.adapters.gcs import credentials as gcs_credentials
+from cloudfiles.adapters.transport.mock import MockTransport
 from cloudfiles.domain.errors import CredentialsError
+from cloudfiles.domain.objects import StorageConfig
+from cloudfiles.testing import open_storage
+from tests.engine_injection import serve_every_cloudfiles_with
+from tests.retries import retry_at_once
+from tests.unit.fake_gcs import FakeGcs
 from tests.unit.gcs_helpers import (
     isolate_google_env,
     reset_google_state,
-    retry_at_once,
     service_account,
     write_key,
 )
@@ -69,7 +74,7 @@ def test_lookup_order(mock, secrets_dir, tmp_path, monkeypatch):
     cf = CloudFiles("gs://bkt/p")
     cf.head("x")
     assert bearer(mock) == "Bearer tok-default"
-    assert cf._store.storage.client.auth.project_id == "proj-default"
+    assert open_storage("gs://bkt/p").client.auth.project_id == "proj-default"
 
     write_key(secrets_dir / "bkt-google-secret.json", "perbucket")
     CloudFiles("gs://bkt/p").head("x")
@@ -92,7 +97,7 @@ def test_anonymous_when_nothing_is_found_and_adc_is_not_probed(mock, secrets_dir
     cf = CloudFiles("gs://public/p")
     cf.head("x")
     assert bearer(mock) is None and token_requests(mock) == 0
-    assert "anonymous" in cf._store.storage.client.auth.source
+    assert "anonymous" in open_storage("gs://public/p").client.auth.source
 
 
 def test_tokens_are_cached_and_refreshed_once_under_threads(mock, secrets_dir):
@@ -148,21 +153,29 @@ def test_malformed_secrets_are_reported(secrets_dir):
 def test_emulator_variable_means_anonymous_unless_secrets_given(secrets_dir, monkeypatch):
     write_key(secrets_dir / "google-secret.json", "ignored")
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", "localhost:9023")
-    storage = CloudFiles("gs://bkt/p")._store.storage
+    storage = open_storage("gs://bkt/p")
     assert storage.client.endpoint == "http://localhost:9023" and storage.client.auth.anonymous
-    storage = CloudFiles("gs://bkt/p", secrets=service_account("given"))._store.storage
+    storage = open_storage("gs://bkt/p", config=StorageConfig(secrets=service_account("given")))
     assert not storage.client.auth.anonymous
 
 
 def test_endpoint_precedence(secrets_dir, monkeypatch):
+    engine = MockTransport(FakeGcs())  # answers whatever host a request names
+    serve_every_cloudfiles_with(monkeypatch, engine)
+
+    def hosts_asked(cloudpath: str, **kwargs) -> set[str]:
+        """Where the requests of CloudFiles(cloudpath, **kwargs).exists() went."""
+        del engine.requests[:]
+        assert CloudFiles(cloudpath, **kwargs).exists("x") is False
+        return {request.url.split("/storage/v1/")[0] for request in engine.requests}
+
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", "http://emulator:1")
-    assert CloudFiles("gs://http://path-host:2/bkt/p")._store.storage.client.endpoint == \
-        "http://path-host:2"
-    assert CloudFiles("gs://bkt/p", endpoint="https://private.example/")._store.storage \
-        .client.endpoint == "https://private.example"
+    assert hosts_asked("gs://bkt/p") == {"http://emulator:1"}
+    assert hosts_asked("gs://http://path-host:2/bkt/p") == {"http://path-host:2"}
+    assert hosts_asked("gs://bkt/p", endpoint="https://private.example/") == \
+        {"https://private.example"}
     monkeypatch.delenv("STORAGE_EMULATOR_HOST")
-    assert CloudFiles("gs://bkt/p")._store.storage.client.endpoint == \
-        "https://storage.googleapis.com"
+    assert hosts_asked("gs://bkt/p") == {"https://storage.googleapis.com"}
 
 
 def test_a_refused_token_is_refreshed_once(mock, secrets_dir, monkeypatch):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cloudfiles.adapters.transport.mock import MockTransport
-from cloudfiles.entrypoints import wiring
-from tests.contract.storage_contract import StorageContract, unique_prefix
+from cloudfiles.testing import StorageContract, unique_prefix
+from tests.engine_injection import serve_every_cloudfiles_with
 from tests.unit.fake_gcs import FakeGcs
 from tests.unit.gcs_helpers import isolate_google_env, refuse_network, reset_google_state
 
@@ -16,7 +16,6 @@ class TestGcsOnAFakeEngine(StorageContract):
     def new_cloudpath(self, monkeypatch, tmp_path):
         isolate_google_env(monkeypatch, tmp_path)
         refuse_network(monkeypatch)
-        engine = MockTransport(FakeGcs())
-        monkeypatch.setattr(wiring, "transport_for", lambda config: engine)
+        serve_every_cloudfiles_with(monkeypatch, MockTransport(FakeGcs()))
         yield lambda: f"gs://bkt/{unique_prefix()}"
         reset_google_state()

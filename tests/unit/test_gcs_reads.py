@@ -13,18 +13,16 @@ import pytest
 import responses
 
 from cloudfiles import CloudFiles
+from cloudfiles.domain.byteranges import ByteRange
 from cloudfiles.domain.errors import (
     CRC32CIntegrityError,
     CredentialsError,
     MD5IntegrityError,
     StorageError,
 )
-from tests.unit.gcs_helpers import (
-    isolate_google_env,
-    reset_google_state,
-    retry_at_once,
-    retry_counter,
-)
+from cloudfiles.testing import open_storage
+from tests.retries import retry_at_once, retry_counter
+from tests.unit.gcs_helpers import isolate_google_env, reset_google_state
 
 API = "https://storage.googleapis.com/storage/v1/b/bkt/o"
 OBJ = re.compile(re.escape(API) + r"/.*")
@@ -125,12 +123,10 @@ def test_gzip_objects_keep_their_encoding_and_ranges_skip_checks(mock):
     cf = open_cf()
     assert cf.get("z") == data
     assert cf.get("z", raw=True) == packed
-    storage = cf._store.storage
+    storage = open_storage("gs://bkt/dir")
     mock.replace(responses.GET, OBJ, **media(b"0123", status=206,
                                              **{"x-goog-stored-content-encoding": "identity",
                                                 "x-goog-hash": "md5=AAAA"}))
-    from cloudfiles.domain.byteranges import ByteRange
-
     stored = storage.get("r", ByteRange(5, 9))
     assert stored.partial and stored.content == b"0123"
     assert mock.calls[-1].request.headers["Range"] == "bytes=5-8"
@@ -140,7 +136,7 @@ def test_decompressive_transcoding_is_not_checked(mock):
     data = b"server decoded this"
     mock.get(OBJ, **media(data, **{"x-goog-hash": "md5=bm90IHRoZSBtZDU=",
                                    "x-goog-stored-content-encoding": "gzip"}))
-    stored = open_cf()._store.storage.get("t")
+    stored = open_storage("gs://bkt/dir").get("t")
     assert stored.content == data and stored.encoding is None
 
 

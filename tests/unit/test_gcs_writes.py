@@ -20,12 +20,10 @@ from cloudfiles.domain.errors import (
     MD5IntegrityError,
     TransientStorageError,
 )
-from tests.unit.gcs_helpers import (
-    isolate_google_env,
-    reset_google_state,
-    retry_at_once,
-    retry_counter,
-)
+from cloudfiles.domain.objects import StorageConfig
+from cloudfiles.testing import open_storage
+from tests.retries import retry_at_once, retry_counter
+from tests.unit.gcs_helpers import isolate_google_env, reset_google_state
 from tests.unit.test_gcs_reads import API, open_cf, query
 
 UPLOAD = "https://storage.googleapis.com/upload/storage/v1/b/bkt/o"
@@ -218,18 +216,17 @@ def test_batch_delete_requests_and_partial_failures(mock, retries):
 
 
 def test_rewrite_follows_the_rewrite_token(mock):
-    src = open_cf("gs://other/src")
-    dest = open_cf("gs://bkt/dir")
+    source, dest = open_storage("gs://other/src"), open_storage("gs://bkt/dir")
     rewrite = re.compile(r"https://storage\.googleapis\.com/storage/v1/b/other/o/.*")
     mock.post(rewrite, json={"done": False, "rewriteToken": "tok1"})
     mock.post(rewrite, json={"done": True, "resource": {"name": "dir/b"}})
-    assert dest._store.storage.copy_from(src._store.storage, "a", "b") is True
+    assert dest.copy_from(source, "a", "b") is True
     urls = [urlsplit(c.request.url) for c in mock.calls]
     assert urls[0].path == "/storage/v1/b/other/o/src%2Fa/rewriteTo/b/bkt/o/dir%2Fb"
     assert "rewriteToken" not in parse_qs(urls[0].query)
     assert parse_qs(urls[1].query)["rewriteToken"] == ["tok1"]
-    other = open_cf("gs://other/src", endpoint="http://127.0.0.1:1")
-    assert dest._store.storage.copy_from(other._store.storage, "a", "b") is False
+    other = open_storage("gs://other/src", config=StorageConfig(endpoint="http://127.0.0.1:1"))
+    assert dest.copy_from(other, "a", "b") is False
 
 
 def test_connection_errors_are_transient(mock, retries):

@@ -14,7 +14,7 @@ import responses
 
 from cloudfiles import CloudFiles
 from cloudfiles.adapters.http.storage import HttpsStorage, HttpStorage
-from cloudfiles.app.retrying import Retrier
+from cloudfiles.domain.byteranges import ByteRange
 from cloudfiles.domain.errors import (
     BatchError,
     CredentialsError,
@@ -23,16 +23,15 @@ from cloudfiles.domain.errors import (
     TransientStorageError,
     UnsupportedOperationError,
 )
+from cloudfiles.testing import open_storage
 
 GCS = "https://storage.googleapis.com"
 S3 = "https://s3.amazonaws.com"
 GCS_LIST = f"{GCS}/storage/v1/b/bkt/o"
 
 
-def instant(cf: CloudFiles) -> CloudFiles:
-    """The same CloudFiles with retries that never sleep (7 retries, 8 attempts)."""
-    cf._store.retrier = Retrier(sleep=lambda seconds: None)
-    return cf
+#: Retries follow at once (7 retries, 8 attempts, as always).
+pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 def query(request) -> dict[str, str]:
@@ -58,7 +57,8 @@ def test_use_https_reads_buckets_through_their_public_endpoint(rsps, cloudpath, 
     rsps.add("HEAD", f"{endpoint}/bkt/dir/a/b.bin", headers={"Content-Length": "7"})
     rsps.add("GET", f"{endpoint}/bkt/dir/missing", status=404)
     cf = CloudFiles(cloudpath, use_https=True)
-    assert isinstance(cf._store.storage, HttpsStorage) and cf.protocol == "https"
+    assert cf.protocol == "https"
+    assert isinstance(open_storage(cf.cloudpath), HttpsStorage)
     assert cf.get("a/b.bin") == b"payload"
     assert cf.get("missing") is None
     assert cf.size("a/b.bin") == 7 and cf.exists("a/b.bin")
@@ -70,7 +70,7 @@ def test_keys_are_quoted_below_the_root_url(rsps):
     cf = CloudFiles("https://example.com/data/")
     assert cf.get("a b/c+d?#%.bin") == b"odd"
     assert cf.get("ü/x") == b"utf8"
-    assert isinstance(CloudFiles("http://example.com")._store.storage, HttpStorage)
+    assert isinstance(open_storage("http://example.com"), HttpStorage)
 
 
 def test_ranges_use_206_and_return_just_the_asked_bytes(rsps):
@@ -86,7 +86,7 @@ def test_ranges_use_206_and_return_just_the_asked_bytes(rsps):
     assert cf["obj", 10:20] == content[10:20]
     assert cf.get({"path": "obj", "start": 90, "end": 150}) == content[90:]
     assert rsps.calls[0].request.headers["Range"] == "bytes=10-19"
-    stored = cf._store.storage.get("obj", _range(10, 20))
+    stored = open_storage("https://example.com").get("obj", ByteRange(10, 20))
     assert stored.partial and stored.content == content[10:20]
 
 
@@ -96,7 +96,7 @@ def test_a_server_ignoring_range_is_sliced_in_the_adapter(rsps):
     cf = CloudFiles("https://example.com")
     assert cf["obj", 10:20] == content[10:20]
     assert cf.get({"path": "obj", "start": -5}) == content[-5:]
-    stored = cf._store.storage.get("obj", _range(10, 20))
+    stored = open_storage("https://example.com").get("obj", ByteRange(10, 20))
     assert stored.partial and stored.content == content[10:20]
 
 
@@ -108,7 +108,7 @@ def test_encoded_objects_come_back_whole_for_the_app_to_decode_then_slice(rsps):
     assert cf.get("z") == content
     assert cf["z", 100:130] == content[100:130]  # server ignored Range: whole body, app slices
     assert cf.get("z", raw=True) == stored
-    got = cf._store.storage.get("z", _range(100, 130))
+    got = open_storage("https://example.com").get("z", ByteRange(100, 130))
     assert not got.partial and got.encoding == "gzip" and got.content == stored
     assert all(c.request.headers["Accept-Encoding"].startswith("gzip") for c in rsps.calls)
 
@@ -186,7 +186,7 @@ def test_429_and_5xx_are_retried_then_succeed(rsps):
     for status in (429, 500, 503):
         rsps.add("GET", "https://example.com/f", status=status)
     rsps.add("GET", "https://example.com/f", body=b"finally")
-    cf = instant(CloudFiles("https://example.com"))
+    cf = CloudFiles("https://example.com")
     assert cf.get("f") == b"finally"
     assert len(rsps.calls) == 4
 
@@ -194,7 +194,7 @@ def test_429_and_5xx_are_retried_then_succeed(rsps):
 def test_retries_are_bounded_and_the_error_reported_per_file(rsps):
     rsps.add("GET", "https://example.com/bad", status=503)
     rsps.add("GET", "https://example.com/good", body=b"ok")
-    cf = instant(CloudFiles("https://example.com", num_threads=2))
+    cf = CloudFiles("https://example.com", num_threads=2)
     results = {r["path"]: r for r in cf.get(["bad", "good"], raise_errors=False)}
     assert results["good"]["content"] == b"ok" and results["good"]["error"] is None
     assert isinstance(results["bad"]["error"], TransientStorageError)
@@ -209,7 +209,7 @@ def test_retries_are_bounded_and_the_error_reported_per_file(rsps):
 def test_client_errors_are_not_retried(rsps):
     rsps.add("GET", "https://example.com/f", status=400)
     with pytest.raises(StorageError) as caught:
-        instant(CloudFiles("https://example.com")).get("f")
+        CloudFiles("https://example.com").get("f")
     assert caught.value.status == 400 and len(rsps.calls) == 1
 
 
@@ -232,7 +232,7 @@ def test_a_body_not_matching_x_goog_hash_is_retried_then_reported(rsps):
     rsps.add("GET", f"{GCS}/bkt/f", body=flipped, headers={"x-goog-hash": goog_hash(body)})
     rsps.add("GET", f"{GCS}/bkt/f", body=body, headers={"x-goog-hash": goog_hash(body)})
     rsps.add("GET", f"{GCS}/bkt/always", body=flipped, headers={"x-goog-hash": goog_hash(body)})
-    cf = instant(CloudFiles("gs://bkt", use_https=True))
+    cf = CloudFiles("gs://bkt", use_https=True)
     assert cf.get("f") == body
     result = cf.get(["always"], raise_errors=False)[0]
     assert isinstance(result["error"], MD5IntegrityError) and result["content"] is None
@@ -246,7 +246,7 @@ def test_crc32c_alone_is_checked_and_transcoded_bodies_are_not(rsps):
         "x-goog-hash": goog_hash(gzip.compress(b"decoded text")),
         "x-goog-stored-content-encoding": "gzip",
     })
-    cf = instant(CloudFiles("gs://bkt", use_https=True))
+    cf = CloudFiles("gs://bkt", use_https=True)
     assert "crc32c" in str(cf.get(["c"], raise_errors=False)[0]["error"])
     assert cf.get("t") == b"decoded text"
 
@@ -312,7 +312,7 @@ def test_each_listing_page_goes_through_the_retry_loop(rsps):
     rsps.add("GET", GCS_LIST, status=503)
     rsps.add("GET", GCS_LIST, body=b'{"items": [{"name": "dir/trunc')  # unreadable page
     rsps.add("GET", GCS_LIST, json={"items": [{"name": "dir/a"}]})
-    assert list(instant(CloudFiles("gs://bkt/dir", use_https=True)).list()) == ["a"]
+    assert list(CloudFiles("gs://bkt/dir", use_https=True).list()) == ["a"]
     assert len(rsps.calls) == 3
 
 
@@ -336,8 +336,3 @@ def test_listing_refusals_are_clear(rsps):
     rsps.add("GET", GCS_LIST, status=401, json={"error": {"code": 401, "message": "Login"}})
     with pytest.raises(CredentialsError, match="anonymous listing"):
         list(CloudFiles("gs://bkt", use_https=True).list())
-
-
-def _range(start, end):
-    from cloudfiles.domain.byteranges import ByteRange
-    return ByteRange(start, end)

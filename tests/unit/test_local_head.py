@@ -11,7 +11,7 @@ import time
 import pytest
 
 from cloudfiles import CloudFiles
-from tests.contract.storage_contract import unique_prefix
+from cloudfiles.testing import unique_prefix
 
 
 def both(tmp_path) -> list[CloudFiles]:

@@ -9,9 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cloudfiles import paths
-from cloudfiles.adapters.local.mem import MemStorage
 from cloudfiles.domain import paths as domain_paths
-from cloudfiles.entrypoints import registry
 from cloudfiles.entrypoints.wiring import parse_path
 from cloudfiles.exceptions import UnsupportedProtocolError
 from cloudfiles.paths import (
@@ -23,6 +21,7 @@ from cloudfiles.paths import (
     normalize,
     to_https_protocol,
 )
+from tests.plugin_install import install_plugin
 from tests.unit.alias_helpers import alias_dir  # noqa: F401  (fixture)
 
 #: Every format the latest cloud-files release accepts.
@@ -233,11 +232,11 @@ def test_authenticated_https_keeps_its_protocol(protocol):
 
 
 # -- plugins ------------------------------------------------------------------------------------
-def test_plugin_protocols_are_accepted(monkeypatch):
+def test_plugin_protocols_are_accepted(monkeypatch, tmp_path):
     with pytest.raises(UnsupportedProtocolError, match="Unsupported protocol 'fakeproto'"):
         extract("fakeproto://b/x")
     assert domain_paths.extract("fakeproto://b/x", protocols=("fakeproto",)).path == "b/x"
-    monkeypatch.setitem(registry._loaded, "fakeproto", MemStorage)
+    install_plugin(monkeypatch, tmp_path, "fakeproto_plugin", "fakeproto = cloudfiles.adapters.local.mem:MemStorage")
     assert extract("fakeproto://b/x") == ExtractedPath("precomputed", "fakeproto", None, "b/x",
                                                        None)
     assert "fakeproto" in paths.ALLOWED_PROTOCOLS

@@ -8,7 +8,8 @@ import pytest
 
 from cloudfiles import CloudFiles
 from cloudfiles.exceptions import UnsupportedProtocolError
-from tests.contract.storage_contract import StorageContract, unique_prefix
+from cloudfiles.testing import StorageContract, unique_prefix
+from tests.plugin_install import install_plugin
 
 
 def test_the_example_plugin_is_installed_through_its_entry_point():
@@ -30,17 +31,9 @@ class TestPluginContract(StorageContract):
         return lambda: f"plug://contract/{unique_prefix()}"
 
 
-def _install_fake_distribution(root, name, entry_point):
-    dist = root / f"{name}-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(f"[cloudfiles.adapters]\n{entry_point}\n")
-
-
 def test_a_broken_plugin_fails_only_its_own_protocol(tmp_path, monkeypatch):
     (tmp_path / "broken_plugin.py").write_text("raise ImportError('missing dependency xyz')\n")
-    _install_fake_distribution(tmp_path, "broken_plugin", "broken = broken_plugin:Storage")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin(monkeypatch, tmp_path, "broken_plugin", "broken = broken_plugin:Storage")
     with pytest.raises(UnsupportedProtocolError, match="broken://.*missing dependency xyz"):
         CloudFiles("broken://bucket/x")
     assert CloudFiles(f"mem://{unique_prefix()}").get("x") is None

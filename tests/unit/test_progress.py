@@ -6,6 +6,8 @@ import re
 import pytest
 
 from cloudfiles import CloudFiles
+from tests.engine_injection import serve_every_cloudfiles_with
+from tests.unit.fake_s3 import ENDPOINT, KEYS, FakeS3
 
 
 def _final_count(stderr: str, label: str) -> str:
@@ -35,19 +37,15 @@ def test_every_batch_shows_its_total(tmp_path, capsys, parallel):
     assert _final_count(capsys.readouterr().err, "Deleting") == "300/300"
 
 
-def test_batch_deletes_show_a_bar_counting_files(capsys):
-    from cloudfiles.adapters.local.mem import MemStorage
-
-    class BatchMem(MemStorage):
-        batch_delete = True
-
-        def delete_many(self, keys):
-            for key in keys:
-                self.delete(key)
-
-    cf = CloudFiles("mem://bar-batch/x", progress=True)
-    cf._store.storage.__class__ = BatchMem
+def test_batch_deletes_show_a_bar_counting_files(capsys, monkeypatch):
+    """s3:// deletes 1000 keys per request (here on an in-memory S3 as its engine)."""
+    server = FakeS3()
+    serve_every_cloudfiles_with(monkeypatch, server)
+    cf = CloudFiles(f"s3://{ENDPOINT}/bkt/bar-batch", progress=True, secrets=KEYS)
     cf.puts([(f"k{i}", b"") for i in range(1500)], progress=False)
+    capsys.readouterr()
+    del server.requests[:]
     cf.delete([f"k{i}" for i in range(1500)])
     assert _final_count(capsys.readouterr().err, "Deleting") == "1500/1500"
+    assert [r.method for r in server.requests] == ["POST", "POST"]  # two DeleteObjects
     assert list(cf.list()) == []

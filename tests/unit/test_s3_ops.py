@@ -16,7 +16,7 @@ from cloudfiles.domain.op_storage import ListPage
 from cloudfiles.domain.ops import run_locally
 from cloudfiles.domain.paths import extract
 from cloudfiles.domain.ports import HttpRequest, HttpResponse
-from tests.contract.storage_contract import StorageContract, unique_prefix
+from cloudfiles.testing import StorageContract, unique_prefix
 from tests.engine_injection import serve_every_cloudfiles_with
 from tests.unit.fake_s3 import ENDPOINT, KEYS, FakeS3
 from tests.unit.gcs_helpers import refuse_network

@@ -15,7 +15,7 @@ from cloudfiles.domain.errors import (
     StorageError,
     TransientStorageError,
 )
-from tests.integration.s3_fixtures import retry_at_once
+from tests.retries import retry_at_once
 
 ENDPOINT = "https://s3.test"
 SECRETS = {"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET"}

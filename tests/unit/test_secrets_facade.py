@@ -9,6 +9,9 @@ import pytest
 from google.oauth2 import service_account as google_service_account
 
 from cloudfiles import CloudFiles, secrets
+from cloudfiles.adapters.transport.mock import MockTransport
+from cloudfiles.domain.ports import HttpResponse
+from tests.engine_injection import serve_every_cloudfiles_with
 from tests.unit.gcs_helpers import isolate_google_env, reset_google_state, write_key
 
 
@@ -29,7 +32,7 @@ def _write(directory, filename: str, values: dict) -> None:
     (directory / filename).write_text(json.dumps(values))
 
 
-def test_aws_credentials_is_a_dict_from_the_same_files_as_s3(directory):
+def test_aws_credentials_is_a_dict_from_the_same_files_as_s3(directory, monkeypatch):
     assert secrets.aws_credentials("bkt") == {}
     _write(directory, "aws-secret.json", {"AWS_ACCESS_KEY_ID": "id-default",
                                           "AWS_SECRET_ACCESS_KEY": "secret-default",
@@ -45,8 +48,13 @@ def test_aws_credentials_is_a_dict_from_the_same_files_as_s3(directory):
         "AWS_ACCESS_KEY_ID": "id-bkt", "AWS_SECRET_ACCESS_KEY": "secret-bkt",
         "AWS_SESSION_TOKEN": "tok", "AWS_DEFAULT_REGION": "us-east-1",
     }
-    used = CloudFiles("s3://bkt/x")._store.storage.credentials.access_key
-    assert secrets.aws_credentials("bkt")["AWS_ACCESS_KEY_ID"] == used
+    engine = MockTransport(lambda request: HttpResponse(200, {"Content-Length": "0"}))
+    serve_every_cloudfiles_with(monkeypatch, engine)
+    assert CloudFiles("s3://bkt/x").exists("k") is True
+    signed = {name.lower(): value for name, value in engine.requests[-1].headers.items()}
+    used = secrets.aws_credentials("bkt")
+    assert f"Credential={used['AWS_ACCESS_KEY_ID']}/" in signed["authorization"]
+    assert signed["x-amz-security-token"] == used["AWS_SESSION_TOKEN"]
 
 
 def test_aws_credentials_of_an_alias_and_skip_files(directory, monkeypatch):

@@ -5,12 +5,15 @@ import ssl
 import sys
 import types
 
+import pytest
 import requests
+import responses
 import urllib3
 
 from cloudfiles.adapters.transport import requests_engine as transport
 from cloudfiles.domain.errors import StorageError, TransientStorageError
 from cloudfiles.domain.ports import HttpRequest
+from tests.forking import in_child
 
 REQUEST = HttpRequest("GET", "https://example.com/key")
 
@@ -27,10 +30,14 @@ def test_a_forked_child_forgets_its_parents_connections():
     shared = transport.shared_transport(5, 1.0, 2.0)
     own = transport.PooledTransport(3)
     pools = (shared.pool("http://127.0.0.1:9/"), own.pool("http://127.0.0.1:9/"))
-    transport._forget_inherited()  # what os.register_at_fork runs in the child
-    assert shared.pool("http://127.0.0.1:9/") is not pools[0]
-    assert own.pool("http://127.0.0.1:9/") is not pools[1]
-    assert transport.shared_transport(5, 1.0, 2.0) is shared  # still shared, pools emptied
+
+    def child():
+        return (shared.pool("http://127.0.0.1:9/") is not pools[0],
+                own.pool("http://127.0.0.1:9/") is not pools[1],
+                transport.shared_transport(5, 1.0, 2.0) is shared)  # still shared, pools emptied
+
+    assert in_child(child) == "(True, True, True)"
+    assert shared.pool("http://127.0.0.1:9/") is pools[0]  # the parent keeps its own
 
 
 def test_gevent_patching_after_a_transport_was_made_gives_a_new_one(monkeypatch):
@@ -43,6 +50,16 @@ def test_gevent_patching_after_a_transport_was_made_gives_a_new_one(monkeypatch)
     assert transport.shared_transport(5, 1.0, 2.0) is before
 
 
+def failure_of_sending(error: BaseException) -> Exception:
+    """What the requests engine raises when sending REQUEST fails with `error` (raised by a
+    test double in place of the network)."""
+    with responses.RequestsMock() as mock:
+        mock.add("GET", REQUEST.url, body=error)
+        with pytest.raises(Exception) as raised:
+            transport.PooledTransport(2).send(REQUEST)
+    return raised.value
+
+
 def _wrapped(inner: BaseException) -> requests.exceptions.ConnectionError:
     reason = urllib3.exceptions.MaxRetryError(None, REQUEST.url, inner)
     return requests.exceptions.ConnectionError(reason)
@@ -53,8 +70,9 @@ def test_network_failures_are_transient():
                   _wrapped(ConnectionResetError(104, "reset")), ConnectionRefusedError(),
                   requests.exceptions.ChunkedEncodingError("cut"),
                   _wrapped(ssl.SSLEOFError("EOF in violation of protocol"))):
-        mapped = transport._network_error(REQUEST, error)
+        mapped = failure_of_sending(error)
         assert isinstance(mapped, TransientStorageError), error
+        assert "https://example.com/key" in str(mapped)
 
 
 def test_bad_urls_and_refused_certificates_are_not_retried():
@@ -62,21 +80,17 @@ def test_bad_urls_and_refused_certificates_are_not_retried():
     for error in (requests.exceptions.InvalidURL("bad"), requests.exceptions.InvalidSchema("x"),
                   requests.exceptions.InvalidHeader("h"),
                   requests.exceptions.SSLError(_wrapped(cert))):
-        mapped = transport._network_error(REQUEST, error)
+        mapped = failure_of_sending(error)
         assert type(mapped) is StorageError, error
         assert "https://example.com/key" in str(mapped)
 
 
 def test_interception_is_seen_whatever_the_import_order():
     """responses/mock_aws replace HTTPAdapter.send: the fast path must step aside then."""
-    import responses
-
-    from cloudfiles.adapters.transport.requests_engine import _adapter_send_is_original
-
-    assert _adapter_send_is_original()
+    assert not transport.interception_active()
     with responses.RequestsMock():
-        assert not _adapter_send_is_original()
-    assert _adapter_send_is_original()
+        assert transport.interception_active()
+    assert not transport.interception_active()
 
 
 def test_requests_mock_sees_our_requests():

@@ -6,17 +6,21 @@ can be read (written by whatever means the storage has; a web server's files for
 """
 from __future__ import annotations
 
-import pytest
-from hypothesis import HealthCheck, given, settings
+from .extras import require_test_extras
+
+require_test_extras()
+
+import pytest  # after the check naming what to install
+from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudfiles import CloudFiles
-from cloudfiles.compression import compress
+from .. import CloudFiles
+from ..compression import compress
+from .strategies import COMPRESSIONS, examples
 
 KEY = st.lists(st.text(alphabet="ab1 %+é", min_size=1, max_size=3), min_size=1, max_size=3) \
     .map("/".join).filter(lambda k: not any(s.strip() != s for s in k.split("/")))
-FILES = st.dictionaries(KEY, st.tuples(st.binary(max_size=200),
-                                       st.sampled_from([None, "gzip", "br", "zstd"])),
+FILES = st.dictionaries(KEY, st.tuples(st.binary(max_size=200), st.sampled_from(COMPRESSIONS)),
                         max_size=6).filter(
     # a key cannot be both a file and a directory on every storage (file://)
     lambda files: not any(a.startswith(b + "/") for a in files for b in files))
@@ -32,8 +36,7 @@ class ReadableContract:
         raise NotImplementedError
 
     def test_reads_agree_with_what_was_published(self, publish):
-        @settings(max_examples=self.max_examples, deadline=None,
-                  suppress_health_check=list(HealthCheck))
+        @examples(self.max_examples)
         @given(FILES, st.integers(0, 210), st.integers(0, 210))
         def check(files, start, length):
             stored = {k: (compress(c, enc), enc) for k, (c, enc) in files.items()}

@@ -5,30 +5,27 @@ fixture: a function returning a fresh, empty cloud path (a unique prefix) on eac
 """
 from __future__ import annotations
 
-import uuid
+from .extras import require_test_extras
 
-import pytest
-from hypothesis import HealthCheck, given, settings
+require_test_extras()
+
+import pytest  # after the check naming what to install
+from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudfiles import CloudFiles
-from cloudfiles.compression import decompress
-from cloudfiles.domain.listing import filter_listing
-from cloudfiles.exceptions import InvalidKeyError
-
-COMPRESSIONS = [None, "gzip", "br", "zstd"]
-SEGMENT = st.text(alphabet="ab1", min_size=1, max_size=3)
-KEYS = st.lists(SEGMENT, min_size=1, max_size=3).map("/".join)
-CONTENT = st.binary(max_size=300)
-PUT = st.tuples(st.just("put"), KEYS, CONTENT, st.sampled_from(COMPRESSIONS))
-DELETE = st.tuples(st.just("delete"), KEYS, st.just(b""), st.just(None))
-ODD_KEYS = ["with space", "per%cent", "plus+sign", "üñíçødé/文件", "a..b", "x/..y", "q?x=1&y#z",
-            "tilde~", "semi;colon", "../escape", "a/../b", "/abs", "dot/./x"]
-
-
-def unique_prefix() -> str:
-    """A random directory name so tests never see each other's files."""
-    return f"t{uuid.uuid4().hex[:12]}"
+from .. import CloudFiles
+from ..compression import decompress
+from ..domain.listing import filter_listing
+from ..exceptions import InvalidKeyError
+from .strategies import (
+    COMPRESSIONS,
+    CONTENT,
+    ODD_KEYS,
+    OPERATIONS,
+    PREFIXES,
+    clashes,
+    examples,
+)
 
 
 class StorageContract:
@@ -40,19 +37,14 @@ class StorageContract:
     def new_cloudpath(self):  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
 
-    def _settings(self):
-        return settings(max_examples=self.max_examples, deadline=None,
-                        suppress_health_check=list(HealthCheck))
-
     def test_agrees_with_a_dict_model(self, new_cloudpath):
-        @self._settings()
-        @given(st.lists(st.one_of(PUT, DELETE), max_size=12))
+        @examples(self.max_examples)
+        @given(OPERATIONS)
         def check(operations):
             cf = CloudFiles(new_cloudpath())
             model: dict[str, bytes] = {}
             for op, key, content, compress in operations:
-                # a key cannot be both a file and a directory on every storage (file://)
-                if op == "put" and _clashes(model, key):
+                if op == "put" and clashes(model, key):
                     continue
                 if op == "put":
                     cf.put(key, content, compress=compress)
@@ -71,7 +63,7 @@ class StorageContract:
             assert all(r["error"] is None for r in results)
             assert cf.exists(keys + ["missing-key"]) == {**{k: True for k in keys},
                                                          "missing-key": False}
-            for prefix in ("", "a", "a/", "b/a", "1"):
+            for prefix in PREFIXES:
                 assert sorted(cf.list(prefix)) == sorted(filter_listing(keys, prefix, False))
                 level = sorted(filter_listing(keys, prefix, True))
                 assert sorted(cf.list(prefix, flat=True, dirs=True)) == level
@@ -83,7 +75,7 @@ class StorageContract:
         check()
 
     def test_raw_and_ranges(self, new_cloudpath):
-        @self._settings()
+        @examples(self.max_examples)
         @given(CONTENT, st.sampled_from(COMPRESSIONS), st.integers(0, 320), st.integers(0, 320))
         def check(content, compress, start, length):
             cf = CloudFiles(new_cloudpath())
@@ -161,7 +153,3 @@ class StorageContract:
         assert head["Content-Encoding"] == "gzip"
         assert head["Content-Length"] == cf.size("doc.json") > 0
         assert cf.head("missing") is None and cf.size("missing") is None
-
-
-def _clashes(model: dict, key: str) -> bool:
-    return any(k.startswith(key + "/") or key.startswith(k + "/") for k in model)
