@@ -1,15 +1,24 @@
-"""Transfer: copy objects between any two storages, raw when encodings allow, streaming."""
+"""Transfer: copy objects between any two storages, raw when encodings allow, streaming.
+
+Between local storages files are copied on threads, one at a time each. When either end is a
+network storage driven over an engine, files flow through engine batches instead: the
+server-side copies share one batch of the destination; the files it cannot copy are fetched
+in one batch of the source, and each joins the destination's put batch as it arrives.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from attrs import frozen
+from attrs import define, frozen
 
 from ..domain.encodings import normalize_encoding
-from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions
+from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions, StoredObject
+from .scheduler import Schedule, progress_bar
 from .store import Store
 from .transcode import recode
+
+DESCRIPTION = "Transferring"
 
 
 @frozen
@@ -44,28 +53,51 @@ class TransferOptions:
     content_type: str | None = None
     allow_missing: bool = False
 
+    @property
+    def copies_server_side(self) -> bool:
+        """Whether objects may be copied as they are stored (no re-encoding, same type)."""
+        return self.reencode is None and self.content_type is None
+
 
 class MissingSourceError(FileNotFoundError):
     """A file asked for in a transfer does not exist at the source."""
 
 
-def copy_one(source: Store, dest: Store, item: TransferItem,
-             options: TransferOptions = TransferOptions()) -> int:
-    """Copy one object; returns the number of bytes written (0 for a server-side copy)."""
-    if options.reencode is None and options.content_type is None and \
-            dest.do("copy_from", source.storage, item.source, item.dest):
-        return 0
-    stored = source.do("get", item.source, None)
+def _missing(item: TransferItem) -> MissingSourceError:
+    return MissingSourceError(f"{item.source!r} does not exist at the source.")
+
+
+def prepare_put(source: Store, item: TransferItem, stored: StoredObject | None,
+                options: TransferOptions) -> tuple[Any, PutOptions]:
+    """(bytes to store, their options) at the destination for what the source returned;
+    an empty file for a missing source under allow_missing, as cloud-files writes."""
     if stored is None:
-        raise MissingSourceError(f"{item.source!r} does not exist at the source.")
+        if not options.allow_missing:
+            raise _missing(item)
+        return b"", PutOptions(options.content_type or DEFAULT_CONTENT_TYPE)
     content, encoding = stored.content, stored.encoding
     if options.reencode is not None:
         target = normalize_encoding(options.reencode)
         content = recode(source.codecs, content, encoding, target, name=item.source)
         encoding = target
     content_type = options.content_type or stored.content_type or DEFAULT_CONTENT_TYPE
-    dest.do("put", item.dest, content, PutOptions(content_type=content_type, encoding=encoding))
+    return content, PutOptions(content_type=content_type, encoding=encoding)
+
+
+def copy_one(source: Store, dest: Store, item: TransferItem,
+             options: TransferOptions = TransferOptions()) -> int:
+    """Copy one object; returns the number of bytes written (0 for a server-side copy)."""
+    if options.copies_server_side and \
+            dest.do("copy_from", source.storage, item.source, item.dest):
+        return 0
+    content, put_options = prepare_put(source, item, source.do("get", item.source, None),
+                                       options)
+    dest.do("put", item.dest, content, put_options)
     return len(content)
+
+
+def _result(path: Any, written: int = 0, error: Exception | None = None) -> dict[str, Any]:
+    return {"path": path, "bytes": written, "error": error}
 
 
 def _copy_result(source: Store, dest: Store, raw_item: Any,
@@ -74,30 +106,123 @@ def _copy_result(source: Store, dest: Store, raw_item: Any,
     try:
         item = TransferItem.parse(raw_item)
         path = item.source
-        return {"path": path, "bytes": copy_one(source, dest, item, options), "error": None}
-    except MissingSourceError as error:
-        if not options.allow_missing:
-            return {"path": path, "bytes": 0, "error": error}
-        try:  # as cloud-files does: an empty file stands for the missing one
-            dest.do("put", item.dest, b"", PutOptions(options.content_type or
-                                                      DEFAULT_CONTENT_TYPE))
-            return {"path": path, "bytes": 0, "error": None}
-        except Exception as failure:  # noqa: BLE001 - reported per file
-            return {"path": path, "bytes": 0, "error": failure}
+        return _result(path, copy_one(source, dest, item, options))
     except Exception as error:  # noqa: BLE001 - reported per file
-        return {"path": path, "bytes": 0, "error": error}
+        return _result(path, error=error)
 
 
 def transfer(source: Store, dest: Store, items: Iterable[Any],
              options: TransferOptions = TransferOptions(), total: int | None = None,
              progress: bool | None = None) -> Iterator[dict[str, Any]]:
-    """Copy every item; each result says its path, bytes written and error (None if fine);
-    under allow_missing a missing source becomes an empty file at the destination.
+    """Copy every item; each result says its path, bytes written and error (None if fine),
+    as files finish; under allow_missing a missing source becomes an empty file at the
+    destination.
 
-    At most `block_size` files are in flight at once, so memory stays bounded by
-    block_size x file size whatever the number of files.
+    At most `block_size` files are in flight at once (fetched and not yet stored), so memory
+    stays bounded by block_size x file size whatever the number of files.
     """
     schedule = max(source.batch_schedule(progress), dest.batch_schedule(progress),
                    key=lambda s: s.num_threads)  # threads if either end is remote
+    if source.drives_ops or dest.drives_ops:
+        return _transfer_driven(source, dest, items, options, total, schedule)
     return schedule.run(lambda item: _copy_result(source, dest, item, options), items, total,
-                        "Transferring", max_in_flight=max(1, options.block_size))
+                        DESCRIPTION, max_in_flight=max(1, options.block_size))
+
+
+# -- through engine batches ------------------------------------------------------------------
+
+
+@define
+class _Step:
+    """One file on its way through the batches; `result` is set once it is settled."""
+
+    raw: Any
+    item: TransferItem | None = None
+    content: Any = None
+    put_options: PutOptions | None = None
+    result: dict[str, Any] | None = None
+
+    @property
+    def path(self) -> Any:
+        return self.raw if self.item is None else self.item.source
+
+    def settle(self, written: int = 0, error: Exception | None = None) -> None:
+        self.content = None  # its bytes are no longer needed
+        self.result = _result(self.path, written, error)
+
+
+class _Settled(Exception):
+    """Raised for a file settled in an earlier batch, so it passes through this one."""
+
+
+def _steps(items: Iterable[Any]) -> Iterator[_Step]:
+    for raw in items:
+        step = _Step(raw)
+        try:
+            step.item = TransferItem.parse(raw)
+        except Exception as error:  # noqa: BLE001 - reported per file
+            step.settle(error=error)
+        yield step
+
+
+def _through(store: Store, name: str, steps: Iterable[_Step],
+             args_of: Callable[[_Step], tuple],
+             settle: Callable[[_Step, Any, Exception | None], None],
+             max_in_flight: int | None = None) -> Iterator[_Step]:
+    """Each step, as it leaves a batch of storage.<name> calls: the unsettled ones go to the
+    storage (args_of(step)) and `settle` reads the outcome; settled ones pass through."""
+    def args(step: _Step) -> tuple:
+        if step.result is not None:
+            raise _Settled
+        return args_of(step)
+
+    for step, value, error in store.do_many(name, steps, args, progress=False,
+                                            max_in_flight=max_in_flight):
+        if not isinstance(error, _Settled):
+            settle(step, value, error)
+        yield step
+
+
+def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
+                     options: TransferOptions, total: int | None,
+                     schedule: Schedule) -> Iterator[dict[str, Any]]:
+    """transfer() through engine batches (see the module docstring).
+
+    A file is held from the start of its fetch to the end of its upload: with g fetches and
+    p uploads in flight at most g + p - 1 are held at once, so g + p = block_size + 1.
+    """
+    block_size = max(1, options.block_size)
+    fetches = max(1, (block_size + 1) // 2)
+    uploads = max(1, block_size + 1 - fetches)
+
+    def after_copy(step: _Step, done: bool, error: Exception | None) -> None:
+        if error is not None or done:
+            step.settle(error=error)
+
+    def after_get(step: _Step, stored: StoredObject | None, error: Exception | None) -> None:
+        try:
+            if error is not None:
+                raise error
+            step.content, step.put_options = prepare_put(source, step.item, stored, options)
+        except Exception as failure:  # noqa: BLE001 - reported per file
+            step.settle(error=failure)
+
+    def after_put(step: _Step, _: Any, error: Exception | None) -> None:
+        step.settle(0 if error is not None else len(step.content), error)
+
+    steps = _steps(items)
+    if options.copies_server_side:
+        steps = _through(dest, "copy_from", steps,
+                         lambda s: (source.storage, s.item.source, s.item.dest), after_copy)
+    steps = _through(source, "get", steps, lambda s: (s.item.source, None), after_get, fetches)
+    steps = _through(dest, "put", steps, lambda s: (s.item.dest, s.content, s.put_options),
+                     after_put, uploads)
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)
+    bar = progress_bar(schedule.progress, total, DESCRIPTION)
+    try:
+        for step in steps:
+            bar.update(1)
+            yield step.result
+    finally:
+        bar.close()

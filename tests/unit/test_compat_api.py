@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from cloudfiles.exceptions import BatchError, DecompressionError
 @pytest.fixture(params=["mem", "file"])
 def cf(request, tmp_path):
     if request.param == "mem":
-        return CloudFiles(f"mem://compat-{os.getpid()}-{id(tmp_path)}/dir")
+        return CloudFiles(f"mem://compat-{uuid.uuid4().hex}/dir")
     return CloudFiles(f"file://{tmp_path}/dir")
 
 
@@ -109,7 +110,7 @@ def test_sizes_subtrees_and_sized_listing(cf):
 
 def test_transfer_content_type_and_allow_missing(cf, tmp_path):
     cf.puts([("a", b"1"), ("b", b"2")], content_type="text/plain")
-    dest = CloudFiles(f"plug://transfer-{os.getpid()}-{id(tmp_path)}/dest")  # keeps types
+    dest = CloudFiles(f"plug://transfer-{uuid.uuid4().hex}/dest")  # keeps types
     assert cf.transfer_to(dest, ["a", "missing", "b"], allow_missing=True,
                           content_type="application/x-test") == 3
     assert dest.get(["a", "b", "missing"], return_dict=True) == \
