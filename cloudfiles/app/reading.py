@@ -64,7 +64,9 @@ def _content(store: Store, key: str, byte_range: ByteRange | None,
         if byte_range is not None and not stored.partial:
             content = byte_range.slice(content)
         return content, stored.encoding
-    content = store.codecs.decode(stored.content, stored.encoding, key)
+    content = stored.content
+    if stored.encoding is not None:
+        content = store.codecs.decode(content, stored.encoding, key)
     if byte_range is not None and not stored.partial:
         content = byte_range.slice(content)
     return content, None

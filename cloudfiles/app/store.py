@@ -30,10 +30,11 @@ class Store:
     retrier: Retrier = field(factory=Retrier)
     schedule: Schedule = field(factory=Schedule)
 
-    @property
-    def drives_ops(self) -> bool:
-        """Whether calls are operations driven here over the storage's transport."""
-        return isinstance(self.storage, OpStorage)
+    #: Whether calls are operations driven here over the storage's transport (set once).
+    drives_ops: bool = field(init=False, default=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.drives_ops = isinstance(self.storage, OpStorage)
 
     def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """A storage call under the retry policy."""
