@@ -20,7 +20,6 @@ import contextlib
 import os
 import threading
 import time
-import weakref
 from collections import deque
 from typing import Any
 
@@ -31,6 +30,7 @@ except ImportError:  # the requests engine is the fallback
 
 from ...domain.errors import StorageError, TransientStorageError
 from ...domain.ports import Batch, Completion, HttpRequest, HttpResponse, Transport
+from .shared import SharedTransports
 
 if pycurl is not None:
     from .curl_exchange import Exchange, curl_failure, outcome, prepare, read_timeout_error
@@ -110,7 +110,7 @@ class CurlTransport(Transport):
         self.proxies = ProxyTable()
         self._lock = threading.Lock()
         self._engines: list[_Engine] = []
-        _ALL.add(self)
+        _SHARED.track(self)
 
     def new_handle(self) -> pycurl.Curl:
         """An easy handle with this transport's standing options."""
@@ -356,21 +356,7 @@ class CurlBatch(Batch):
         self._pid = os.getpid()
 
 
-_SHARED: dict[tuple, CurlTransport] = {}
-_SHARED_LOCK = threading.Lock()
-_ALL: weakref.WeakSet[CurlTransport] = weakref.WeakSet()
-
-
-def _forget_inherited() -> None:
-    """In a forked child: no engine of the parent's may be used (its sockets are the parent's)."""
-    global _SHARED_LOCK
-    _SHARED_LOCK = threading.Lock()  # another thread may have held it at the fork
-    for transport in list(_ALL):
-        transport.forget_connections()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_inherited)
+_SHARED: SharedTransports[CurlTransport] = SharedTransports()
 
 
 def shared_curl_transport(maxsize: int, connect_timeout: float = 10.0,
@@ -380,17 +366,9 @@ def shared_curl_transport(maxsize: int, connect_timeout: float = 10.0,
     `maxsize` (the concurrency) sizes the connection caches; the timeouts are in seconds.
     """
     key = (max(1, maxsize), connect_timeout, read_timeout)
-    with _SHARED_LOCK:
-        transport = _SHARED.get(key)
-        if transport is None:
-            transport = _SHARED[key] = CurlTransport(*key)
-        return transport
+    return _SHARED.get(key, lambda: CurlTransport(*key))
 
 
 def reset_shared_curl_transports() -> None:
     """Close every pooled connection of this process; later requests open new ones."""
-    with _SHARED_LOCK:
-        transports = list(_SHARED.values())
-        _SHARED.clear()
-    for transport in transports:
-        transport.close()
+    _SHARED.reset()

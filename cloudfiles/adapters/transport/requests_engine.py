@@ -17,8 +17,6 @@ import http.client
 import os
 import ssl
 import sys
-import threading
-import weakref
 
 import requests
 import requests.utils
@@ -28,6 +26,7 @@ from requests.structures import CaseInsensitiveDict
 
 from ...domain.errors import StorageError, TransientStorageError
 from ...domain.ports import Batch, HttpRequest, HttpResponse, Transport
+from .shared import SharedTransports
 from .thread_batch import ThreadBatch
 
 
@@ -81,7 +80,7 @@ class PooledTransport(Transport):
         self._pools: dict[str, object] = {}
         self._verify = _ca_bundle()
         self._urllib3_timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
-        _ALL.add(self)
+        _SHARED.track(self)
 
     def _new_adapter(self) -> HTTPAdapter:
         return HTTPAdapter(pool_connections=64, pool_maxsize=self.maxsize, max_retries=0)
@@ -218,21 +217,7 @@ def _adapter_send_is_original() -> bool:
     HTTPAdapter.send: then requests must go through it."""
     return _is_original(HTTPAdapter.send, "requests.adapters", "HTTPAdapter.send")
 
-_SHARED: dict[tuple, PooledTransport] = {}
-_SHARED_LOCK = threading.Lock()
-_ALL: weakref.WeakSet[PooledTransport] = weakref.WeakSet()
-
-
-def _forget_inherited() -> None:
-    """In a forked child: no connection of the parent's may be used (they are its sockets)."""
-    global _SHARED_LOCK
-    _SHARED_LOCK = threading.Lock()  # another thread may have held it at the fork
-    for transport in list(_ALL):
-        transport.forget_connections()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_inherited)
+_SHARED: SharedTransports[PooledTransport] = SharedTransports()
 
 
 def _sockets_green() -> bool:
@@ -249,21 +234,12 @@ def shared_transport(maxsize: int, connect_timeout: float = 10.0,
     """
     settings = (max(1, maxsize), connect_timeout, read_timeout)
     key = (*settings, _sockets_green())
-    with _SHARED_LOCK:
-        transport = _SHARED.get(key)
-        if transport is None:
-            transport = _SHARED[key] = PooledTransport(*settings)
-        return transport
+    return _SHARED.get(key, lambda: PooledTransport(*settings))
 
 
 def reset_shared_transports() -> None:
     """Close every pooled connection of this process; later requests open new ones."""
-    with _SHARED_LOCK:
-        transports = list(_SHARED.values())
-        _SHARED.clear()
-        _INTERCEPTING.clear()
-    for transport in transports:
-        transport.close()
+    _SHARED.reset(also=_INTERCEPTING.clear)
 
 
 class InterceptingTransport(Transport):
@@ -296,7 +272,7 @@ def intercepting_transport(engine: Transport, fallback: Transport) -> Transport:
     """`engine`, except while a test double intercepts requests (then `fallback`); one per
     pair of shared engines, so CloudFiles with the same settings share it too."""
     key = (id(engine), id(fallback))
-    with _SHARED_LOCK:
+    with _SHARED.lock:
         found = _INTERCEPTING.get(key)
         if found is None or found.engine is not engine or found.fallback is not fallback:
             found = _INTERCEPTING[key] = InterceptingTransport(engine, fallback)
