@@ -7,8 +7,10 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from ..domain.buffers import byte_view
 from ..domain.byteranges import ByteRange
 from ..domain.objects import StoredObject
+from .recording import NOT_RECORDING, Recorder
 from .store import Store
 
 #: Threads decoding compressed bodies beside the engine's thread.
@@ -89,27 +91,45 @@ def _result(item: Any, key: Any, byte_range: ByteRange | None, content: Any,
 
 def read_result(store: Store, item: Any, raw: bool = False) -> dict[str, Any]:
     """The result dict of one get request; failures land in its 'error' field."""
-    key, byte_range, content, encoding, error = item, None, None, None, None
+    return _counted_result(store, item, raw)[0]
+
+
+def _counted_result(store: Store, item: Any, raw: bool) -> tuple[dict[str, Any], int]:
+    """(read_result of item, bytes received as stored)."""
+    key, byte_range, content, encoding, error, received = item, None, None, None, None, 0
     try:
         key, byte_range = parse_get_request(item)
-        content, encoding = read(store, key, byte_range, raw)
+        byte_range = _asked(byte_range)
+        stored = _fetch(store, key, byte_range)
+        received = 0 if stored is None else _size(stored.content)
+        content, encoding = _content(store, key, byte_range, stored, raw)
     except Exception as exc:  # noqa: BLE001 - reported per file, never dropped
         error = exc
-    return _result(item, key, byte_range, content, encoding, error, raw)
+    return _result(item, key, byte_range, content, encoding, error, raw), received
 
 
 def read_many(store: Store, items: Iterable[Any], raw: bool = False, total: int | None = None,
-              progress: bool | None = None) -> Iterator[dict[str, Any]]:
-    """Result dicts for many get requests, as they finish."""
+              progress: bool | None = None,
+              recorder: Recorder = NOT_RECORDING) -> Iterator[dict[str, Any]]:
+    """Result dicts for many get requests, as they finish; `recorder` times each transfer."""
     if not store.drives_ops:
+        def recorded(item: Any) -> dict[str, Any]:
+            recorder.started(item)
+            result, received = _counted_result(store, item, raw)
+            recorder.finished(item, received, result["error"] is not None)
+            return result
+
         schedule = store.batch_schedule(progress)
-        return schedule.run(lambda item: read_result(store, item, raw), items, total,
-                            "Downloading")
-    return _read_driven(store, items, raw, total, progress)
+        return schedule.run(recorded, items, total, "Downloading")
+    return _read_driven(store, items, raw, total, progress, recorder)
+
+
+def _size(content: Any) -> int:
+    return 0 if content is None else len(byte_view(content))
 
 
 def _read_driven(store: Store, items: Iterable[Any], raw: bool, total: int | None,
-                 progress: bool | None) -> Iterator[dict[str, Any]]:
+                 progress: bool | None, recorder: Recorder) -> Iterator[dict[str, Any]]:
     """read_many over an engine batch: the storage's get operations all in flight together.
 
     Encoded bodies are decoded on a few threads while the engine keeps receiving (libdeflate,
@@ -118,6 +138,11 @@ def _read_driven(store: Store, items: Iterable[Any], raw: bool, total: int | Non
     def request(item: Any) -> tuple[str, ByteRange | None]:
         key, byte_range = parse_get_request(item)
         return key, _asked(byte_range)
+
+    def requested(item: Any) -> tuple[str, ByteRange | None]:
+        asked = request(item)
+        recorder.started(item)
+        return asked
 
     def finish(item: Any, stored: StoredObject | None, error: Exception | None) -> dict:
         key, byte_range, content, encoding = item, None, None, None
@@ -130,10 +155,12 @@ def _read_driven(store: Store, items: Iterable[Any], raw: bool, total: int | Non
             error, content, encoding = exc, None, None
         return _result(item, key, byte_range, content, encoding, error, raw)
 
-    outcomes = store.do_many("get", items, request, total, progress, "Downloading")
+    outcomes = store.do_many("get", items, requested, total, progress, "Downloading")
     decoding: deque[Future] = deque()
     with ThreadPoolExecutor(DECODERS, thread_name_prefix="cloudfiles-decode") as decoders:
         for item, stored, error in outcomes:
+            recorder.finished(item, 0 if stored is None else _size(stored.content),
+                              error is not None)
             if raw or error is not None or stored is None or stored.encoding is None:
                 yield finish(item, stored, error)
             else:

@@ -10,6 +10,7 @@ from attrs import evolve, frozen
 from ..domain.buffers import byte_view
 from ..domain.encodings import normalize_encoding
 from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions
+from .recording import NOT_RECORDING, Recorder
 from .store import Store
 
 JSON_CONTENT_TYPE = "application/json"
@@ -101,10 +102,11 @@ def encode_put(store: Store, key: str, content: Any,
     return data, options
 
 
-def write(store: Store, key: str, content: Any, settings: PutDefaults) -> None:
-    """Encode and store one object."""
+def write(store: Store, key: str, content: Any, settings: PutDefaults) -> int:
+    """Encode and store one object; returns the bytes stored."""
     data, options = encode_put(store, key, content, settings)
     store.do("put", key, data, options)
+    return len(byte_view(data))
 
 
 def write_result(store: Store, item: Any, defaults: PutDefaults) -> dict[str, Any]:
@@ -112,31 +114,44 @@ def write_result(store: Store, item: Any, defaults: PutDefaults) -> dict[str, An
     key = None
     try:
         key, content, settings = parse_put(item, defaults)
-        write(store, key, content, settings)
-        return {"path": key, "error": None}
+        stored = write(store, key, content, settings)
+        return {"path": key, "error": None, "bytes": stored}
     except Exception as error:  # noqa: BLE001 - reported per file
-        return {"path": key, "error": error}
+        return {"path": key, "error": error, "bytes": 0}
 
 
 def write_many(store: Store, files: Iterable[Any], defaults: PutDefaults,
-               total: int | None = None, progress: bool | None = None) -> Iterator[dict]:
+               total: int | None = None, progress: bool | None = None,
+               recorder: Recorder = NOT_RECORDING) -> Iterator[dict]:
     """Store many files; yields {'path', 'error'} per file as they finish.
 
     On a network storage driven over an engine, each file is encoded as its turn comes and
     its upload joins the others in one engine batch; elsewhere files go through threads.
     """
     if not store.drives_ops:
+        def recorded(item: Any) -> dict:
+            recorder.started(item)
+            result = write_result(store, item, defaults)
+            recorder.finished(item, result.pop("bytes", 0), result["error"] is not None)
+            return result
+
         schedule = store.batch_schedule(progress)
-        return schedule.run(lambda item: write_result(store, item, defaults), files, total,
-                            "Uploading")
-    return _write_driven(store, files, defaults, total, progress)
+        return schedule.run(recorded, files, total, "Uploading")
+    return _write_driven(store, files, defaults, total, progress, recorder)
 
 
 def _write_driven(store: Store, files: Iterable[Any], defaults: PutDefaults,
-                  total: int | None, progress: bool | None) -> Iterator[dict]:
+                  total: int | None, progress: bool | None,
+                  recorder: Recorder) -> Iterator[dict]:
+    sizes: dict[int, int] = {}
+
     def put_args(item: Any) -> tuple[str, Any, PutOptions]:
         key, content, settings = parse_put(item, defaults)
-        return (key, *encode_put(store, key, content, settings))
+        data, options = encode_put(store, key, content, settings)
+        if recorder is not NOT_RECORDING:
+            sizes[id(item)] = len(byte_view(data))
+            recorder.started(item)
+        return key, data, options
 
     def key_of(item: Any) -> Any:
         try:
@@ -145,4 +160,5 @@ def _write_driven(store: Store, files: Iterable[Any], defaults: PutDefaults,
             return None
 
     for item, _, error in store.do_many("put", files, put_args, total, progress, "Uploading"):
+        recorder.finished(item, sizes.pop(id(item), 0), error is not None)
         yield {"path": key_of(item), "error": error}

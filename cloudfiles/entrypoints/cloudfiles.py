@@ -12,14 +12,17 @@ import orjson
 
 from ..app import inventory, reading, writing
 from ..app.processes import chunk_size_for, chunked, run_in_processes
+from ..app.recording import NOT_RECORDING, Recorder
 from ..app.retrying import Retrier
 from ..app.scheduler import Schedule, progress_bar
 from ..app.transfer import TransferOptions, transfer
+from ..app.transmission_monitor import TransmissionMonitor
 from ..domain.byteranges import ByteRange
 from ..domain.errors import BatchError, StorageError
 from ..domain.objects import StorageConfig
 from ..domain.paths import ascloudpath, asprotocolpath, join, normalize
 from ..domain.retry import RetryPolicy
+from ..domain.transmission import IOEnum
 from . import settings
 from .wiring import open_store, parse_path
 
@@ -178,13 +181,22 @@ class CloudFiles:
     # -- get ---------------------------------------------------------------------------------
     def get(self, paths: Any, total: int | None = None, raw: bool = False,
             progress: bool | None = None, parallel: int | None = None,
-            return_dict: bool = False, raise_errors: bool = True) -> Any:
+            return_dict: bool = False, raise_errors: bool = True,
+            return_recording: bool = False) -> Any:
         """Bytes of one file (None if missing), or result dicts for many (order not kept).
 
         raise_errors (default, as in 3.1.1): a failed file raises its error; False keeps
         errors in the results' 'error' fields. return_dict gives {path: content} and always
-        raises, as a dict has no room for errors.
+        raises, as a dict has no room for errors. return_recording: (the answer, a
+        TransmissionMonitor timing each download); the batch then runs in this process.
         """
+        if return_recording:
+            recorder = Recorder(TransmissionMonitor(IOEnum.RX))
+            single = _is_scalar_path(paths) and not return_dict
+            got = self._get_many([paths] if single else paths, total, raw, progress, 1,
+                                 return_dict, raise_errors, recorder)
+            answer = (got[0]["content"] if got else None) if single else got
+            return answer, recorder.monitor
         if _is_scalar_path(paths) and not return_dict:
             key, byte_range = reading.parse_get_request(paths)
             return reading.read(self._store, key, byte_range, raw)[0]
@@ -195,12 +207,18 @@ class CloudFiles:
                 f"get() takes a path (str), a request dict, or an iterable of those; "
                 f"got {type(paths).__name__}: {paths!r}"
             )
-        parallel = self._parallel(parallel)
+        return self._get_many(paths, total, raw, progress, self._parallel(parallel),
+                              return_dict, raise_errors, NOT_RECORDING)
+
+    def _get_many(self, paths: Any, total: int | None, raw: bool, progress: bool | None,
+                  parallel: int, return_dict: bool, raise_errors: bool,
+                  recorder: Recorder) -> Any:
         if parallel > 1:
             results = list(self._fan_out("_get_results", paths, parallel, total, progress,
                                          raw=raw))
         else:
-            results = list(reading.read_many(self._store, paths, raw, total, progress))
+            results = list(reading.read_many(self._store, paths, raw, total, progress,
+                                             recorder))
         if raise_errors or return_dict:
             _raise_first_error(results)
         if return_dict:
@@ -237,8 +255,10 @@ class CloudFiles:
              compression_level: int | None = None, cache_control: str | None = None,
              total: int | None = None, raw: bool = False, progress: bool | None = None,
              parallel: int | None = None, storage_class: str | None = None,
-             compression: Any = None) -> int:
-        """Store many files ((path, content) tuples or dicts); returns how many were stored.
+             compression: Any = None, return_recording: bool = False) -> Any:
+        """Store many files ((path, content) tuples or dicts); returns how many were stored
+        (with return_recording: that and a TransmissionMonitor timing each upload; the batch
+        then runs in this process).
 
         Every file is attempted; if any failed, a BatchError names each afterwards.
         `compression=` is an alias of `compress=`.
@@ -248,13 +268,17 @@ class CloudFiles:
                                        storage_class, raw)
         if writing.is_single_put(files):
             files = [files]
-        parallel = self._parallel(parallel)
+        recorder = Recorder(TransmissionMonitor(IOEnum.TX)) if return_recording \
+            else NOT_RECORDING
+        parallel = 1 if return_recording else self._parallel(parallel)
         if parallel > 1:
             results = self._fan_out("_put_results", files, parallel, total, progress,
                                      defaults=defaults)
         else:
-            results = writing.write_many(self._store, files, defaults, total, progress)
-        return _raise_failures("put", results)
+            results = writing.write_many(self._store, files, defaults, total, progress,
+                                         recorder)
+        stored = _raise_failures("put", results)
+        return (stored, recorder.monitor) if return_recording else stored
 
     def _put_results(self, files: Iterable[Any], defaults: writing.PutDefaults) -> list[dict]:
         return list(writing.write_many(self._store, files, defaults, progress=False))
@@ -270,14 +294,16 @@ class CloudFiles:
     def put_jsons(self, files: Any, compress: Any = None, compression_level: int | None = None,
                   cache_control: str | None = None, total: int | None = None,
                   progress: bool | None = None, parallel: int | None = None,
-                  storage_class: str | None = None, compression: Any = None) -> int:
+                  storage_class: str | None = None, compression: Any = None,
+                  return_recording: bool = False) -> Any:
         """Store many JSON objects, given as puts() accepts them."""
         compress = _compress_arg(compress, compression)
         if writing.is_single_put(files):
             files = [files]
         encoded = (_json_file(file) for file in files)
         return self.puts(encoded, writing.JSON_CONTENT_TYPE, compress, compression_level,
-                         cache_control, total, False, progress, parallel, storage_class)
+                         cache_control, total, False, progress, parallel, storage_class,
+                         return_recording=return_recording)
 
     # -- questions -----------------------------------------------------------------------------
     def _ask(self, method: str, paths: Any, total: int | None, progress: bool | None) -> Any:
