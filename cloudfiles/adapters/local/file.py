@@ -34,6 +34,7 @@ from ...domain.paths import ExtractedPath
 from ...domain.ports import Storage
 from ...domain.twins import TwinFilesWarning, newest_form, twins_message
 from .locks import LockDirectory, default_lock_dir
+from .settled import SettledDirectories
 
 TEMP_MARK = ".cftmp."
 _VARIANTS = ("",) + EXTENSIONS
@@ -81,6 +82,7 @@ class FileStorage(Storage):
         self.locking = bool(config.options.get("locking"))
         self.lock_dir: str = config.options.get("lock_dir") or default_lock_dir()
         self._locks = LockDirectory(self.lock_dir).make() if self.locking else None
+        self._settled = SettledDirectories()
 
     def clear_locks(self) -> None:
         """Remove the lock files in lock_dir that no process holds now."""
@@ -111,7 +113,12 @@ class FileStorage(Storage):
     def _stored_path(self, key: str, base: str) -> str | None:
         """The file a key reads from: its one stored form, or the newest of several (with a
         TwinFilesWarning naming them all); None when no form exists."""
-        forms = [base + suffix for suffix in _VARIANTS if _access(base + suffix, os.F_OK)]
+        directory, _, name = base.rpartition(os.sep)
+        listed = self._settled.names(directory)
+        if listed is not None and any(name + suffix in listed for suffix in _VARIANTS):
+            forms = [base + suffix for suffix in _VARIANTS if name + suffix in listed]
+        else:  # no settled listing (or it names no form: look, as a file may be new)
+            forms = [base + suffix for suffix in _VARIANTS if _access(base + suffix, os.F_OK)]
         if len(forms) < 2:
             return forms[0] if forms else None
         return _newest(key, forms)
@@ -125,8 +132,9 @@ class FileStorage(Storage):
                 return None
             try:
                 return _read_stored(path, byte_range)
-            except FileNotFoundError:
-                continue  # a concurrent put replaced this form by another: look again
+            except FileNotFoundError:  # replaced by a concurrent put: look again, by name
+                self._settled.forget(os.path.dirname(path))
+                continue
             except (IsADirectoryError, NotADirectoryError):
                 return None
             except OSError as error:
