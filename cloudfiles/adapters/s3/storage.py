@@ -16,6 +16,7 @@ import base64
 import hashlib
 import heapq
 import re
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
@@ -126,12 +127,12 @@ class S3Storage(OpStorage):
         if response.status == 416:
             return (yield from self._nothing_in_range_op(key))
         self.client.check(response, what)
-        content, headers = response.content, _lowered(response)
+        content, header = response.content, response.header
         if response.status == 200:
-            _check_md5(headers, content, what)
-        return StoredObject(content, encoding_from_header(headers.get("content-encoding")),
+            _check_md5(header, content, what)
+        return StoredObject(content, encoding_from_header(header("content-encoding")),
                             partial=response.status == 206,
-                            content_type=headers.get("content-type"))
+                            content_type=header("content-type"))
 
     def _nothing_in_range_op(self, key: str) -> Op[StoredObject | None]:
         """A range past the end: empty, but the app needs the encoding to decode instead."""
@@ -148,15 +149,15 @@ class S3Storage(OpStorage):
             yield from self._object_missing_op(response, what)
             return None
         self.client.check(response, what)
-        headers = _lowered(response)
-        etag = (headers.get("etag") or "").strip('"') or None
-        modified = headers.get("last-modified")
+        header = response.header
+        etag = (header("etag") or "").strip('"') or None
+        modified = header("last-modified")
         return ObjectInfo(
-            size=int(headers.get("content-length") or 0),
-            encoding=encoding_from_header(headers.get("content-encoding")),
-            content_type=headers.get("content-type"),
-            cache_control=headers.get("cache-control"),
-            storage_class=headers.get("x-amz-storage-class") or "STANDARD",
+            size=int(header("content-length") or 0),
+            encoding=encoding_from_header(header("content-encoding")),
+            content_type=header("content-type"),
+            cache_control=header("cache-control"),
+            storage_class=header("x-amz-storage-class") or "STANDARD",
             etag=etag,
             last_modified=parsedate_to_datetime(modified).timestamp() if modified else None,
         )
@@ -290,21 +291,16 @@ def _object_headers(options: PutOptions) -> dict[str, str]:
     return headers
 
 
-def _lowered(response: HttpResponse) -> dict[str, str]:
-    """The response's headers by lowercase name (read several times, lowered once)."""
-    return {name.lower(): value for name, value in response.headers.items()}
-
-
 def _is_md5(etag: str) -> bool:
     return _MD5_HEX.fullmatch(etag) is not None
 
 
-def _check_md5(headers: dict[str, str], content: bytes, what: str) -> None:
+def _check_md5(header: Callable[[str], str | None], content: bytes, what: str) -> None:
     """Compare a whole body with an ETag that is its md5 (not multipart, not SSE-KMS/SSE-C);
-    `headers` by lowercase name."""
-    etag = (headers.get("etag") or "").strip('"')
-    encrypted = headers.get("x-amz-server-side-encryption") == "aws:kms" or \
-        headers.get("x-amz-server-side-encryption-customer-algorithm")
+    `header(name)` reads a response header, any case."""
+    etag = (header("etag") or "").strip('"')
+    encrypted = header("x-amz-server-side-encryption") == "aws:kms" or \
+        header("x-amz-server-side-encryption-customer-algorithm")
     if not _is_md5(etag) or encrypted:
         return
     actual = hashlib.md5(content).hexdigest()
