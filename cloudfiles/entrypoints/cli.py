@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..domain.errors import CloudFilesError
-from . import cli_alias, cli_cp, cli_du, cli_ls, cli_misc, cli_rm
+from . import cli_alias, cli_cp, cli_du, cli_ls, cli_misc, cli_rm, cli_verify, cli_xfer
 from .cli_common import HELP, CliError, one_line
 from .cli_warnings import warnings_on_stderr
 
@@ -59,5 +59,6 @@ def main(ctx: click.Context, parallel: int, retries: int | None,
 
 
 for _command in (cli_ls.ls, cli_cp.cp, cli_cp.mv, cli_rm.rm, cli_du.du, cli_misc.cat,
-                 cli_misc.head, cli_misc.touch, cli_misc.license, cli_alias.alias):
+                 cli_misc.head, cli_misc.touch, cli_misc.license, cli_alias.alias,
+                 cli_verify.verify, cli_verify.sync, cli_xfer.xfer):
     main.add_command(_command)
