@@ -52,3 +52,38 @@ def verify(content: bytes, hashes: dict[str, str], what: str) -> None:
 
 
 _CHECKS = (("md5", md5_base64, MD5IntegrityError), ("crc32c", crc32c_base64, CRC32CIntegrityError))
+
+
+class RunningDigests:
+    """md5 and crc32c of bytes fed in order, a chunk at a time."""
+
+    def __init__(self) -> None:
+        self._md5 = hashlib.md5()
+        self._crc = 0
+
+    def update(self, chunk: bytes) -> None:
+        """Feed the next chunk."""
+        self._md5.update(chunk)
+        self._crc = crc32c.crc32c(chunk, self._crc)
+
+    @property
+    def md5(self) -> str:
+        """base64 md5 of what was fed."""
+        return base64.b64encode(self._md5.digest()).decode("ascii")
+
+    @property
+    def crc32c(self) -> str:
+        """base64 big-endian crc32c of what was fed."""
+        return base64.b64encode(self._crc.to_bytes(4, "big")).decode("ascii")
+
+
+def digests_of(source) -> RunningDigests:
+    """md5 and crc32c of a ByteSource, read a chunk at a time."""
+    digests = RunningDigests()
+    for start in range(0, len(source), SOURCE_CHUNK):
+        digests.update(source[start:start + SOURCE_CHUNK])
+    return digests
+
+
+#: Bytes of a source hashed at once.
+SOURCE_CHUNK = 8 * 1024 * 1024

@@ -14,6 +14,8 @@ from attrs import define, frozen
 
 from ..domain.encodings import normalize_encoding
 from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions, StoredObject
+from ..domain.streams import ByteSource
+from .big_objects import DEFAULT_PLAN, StreamPlan, can_download_into, can_upload_from, download
 from .scheduler import Schedule, progress_bar
 from .store import Store
 from .transcode import recode
@@ -27,14 +29,18 @@ class TransferItem:
 
     source: str
     dest: str
+    size: int | None = None  # stored size when known (from a listing): big ones stream
 
     @classmethod
     def parse(cls, item: Any) -> TransferItem:
-        """From 'key', {'path': key, 'dest_path': other_key} or a (key, other_key) pair."""
+        """From 'key', {'path': key, 'dest_path': other_key, 'size': n} (dest_path and size
+        optional) or a (key, other_key) pair."""
         if isinstance(item, str):
             return cls(item, item)
         if isinstance(item, dict) and "path" in item:
-            return cls(item["path"], item.get("dest_path") or item["path"])
+            size = item.get("size")
+            return cls(item["path"], item.get("dest_path") or item["path"],
+                       int(size) if size is not None else None)
         if isinstance(item, (tuple, list)) and len(item) == 2 and \
                 all(isinstance(part, str) for part in item):
             return cls(item[0], item[1])
@@ -52,6 +58,7 @@ class TransferOptions:
     reencode: Any = None  # None keeps each object's stored encoding, as in cloud-files
     content_type: str | None = None
     allow_missing: bool = False
+    stream_plan: StreamPlan = DEFAULT_PLAN  # which objects stream, in what parts
 
     @property
     def copies_server_side(self) -> bool:
@@ -86,14 +93,53 @@ def prepare_put(source: Store, item: TransferItem, stored: StoredObject | None,
 
 def copy_one(source: Store, dest: Store, item: TransferItem,
              options: TransferOptions = TransferOptions()) -> int:
-    """Copy one object; returns the number of bytes written (0 for a server-side copy)."""
+    """Copy one object; returns the number of bytes written (0 for a server-side copy).
+
+    Big objects stream (see app.big_objects) when neither re-encoding nor memory-only
+    storages get in the way."""
     if options.copies_server_side and \
             dest.do("copy_from", source.storage, item.source, item.dest):
         return 0
-    content, put_options = prepare_put(source, item, source.do("get", item.source, None),
-                                       options)
-    dest.do("put", item.dest, content, put_options)
+    plan = options.stream_plan
+    if options.reencode is None and can_download_into(source, dest) and \
+            plan.streams(item.size):
+        written = download(source, item.source, dest, item.dest, options.content_type, plan)
+        if written is not None:
+            return written
+        if not options.allow_missing:
+            raise _missing(item)
+    stored = _read(source, dest, item, options, plan)
+    content, put_options = prepare_put(source, item, stored, options)
+    try:
+        dest.do("put", item.dest, content, put_options)
+    finally:
+        _close(content)
     return len(content)
+
+
+def _close(content: Any) -> None:
+    if isinstance(content, ByteSource):
+        content.close()
+
+
+def _read(source: Store, dest: Store, item: TransferItem, options: TransferOptions,
+          plan: StreamPlan) -> StoredObject | None:
+    """What a copy reads from the source: a local file opened for reading in parts when it is
+    big and may stream to dest (content is then its ByteSource), else the stored bytes."""
+    if not can_upload_from(source, dest):
+        return source.do("get", item.source, None)
+    return _opened(source.call(source.storage.open_source, item.source), options, plan)
+
+
+def _opened(opened: ByteSource | None, options: TransferOptions,
+            plan: StreamPlan) -> StoredObject | None:
+    """A local file opened for a copy: kept open to stream when big, else read now."""
+    if opened is None:
+        return None
+    if options.reencode is None and plan.streams(opened.size):
+        return StoredObject(opened, opened.encoding)
+    with opened:
+        return StoredObject(opened.read_all(), opened.encoding)
 
 
 def _result(path: Any, written: int = 0, error: Exception | None = None) -> dict[str, Any]:
@@ -183,6 +229,19 @@ def _through(store: Store, name: str, steps: Iterable[_Step],
         yield step
 
 
+def _downloads(source: Store, dest: Store, steps: Iterable[_Step],
+               options: TransferOptions) -> Iterator[_Step]:
+    """The steps, the big ones (by their listed size) copied on the way by streaming
+    downloads, one at a time (each spreads its own ranged GETs over the engine)."""
+    for step in steps:
+        if step.result is None and options.stream_plan.streams(step.item.size):
+            try:
+                step.settle(copy_one(source, dest, step.item, options))
+            except Exception as error:  # noqa: BLE001 - reported per file
+                step.settle(error=error)
+        yield step
+
+
 def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
                      options: TransferOptions, total: int | None,
                      schedule: Schedule) -> Iterator[dict[str, Any]]:
@@ -207,14 +266,31 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
         except Exception as failure:  # noqa: BLE001 - reported per file
             step.settle(error=failure)
 
+    def after_open(step: _Step, opened: ByteSource | None, error: Exception | None) -> None:
+        if error is None:
+            try:
+                stored = _opened(opened, options, plan)
+            except Exception as failure:  # noqa: BLE001 - reported per file
+                error = failure
+        after_get(step, None if error is not None else stored, error)
+
     def after_put(step: _Step, _: Any, error: Exception | None) -> None:
+        _close(step.content)
         step.settle(0 if error is not None else len(step.content), error)
 
+    plan = options.stream_plan
     steps = _steps(items)
     if options.copies_server_side:
         steps = _through(dest, "copy_from", steps,
                          lambda s: (source.storage, s.item.source, s.item.dest), after_copy)
-    steps = _through(source, "get", steps, lambda s: (s.item.source, None), after_get, fetches)
+    if options.reencode is None and can_download_into(source, dest):
+        steps = _downloads(source, dest, steps, options)
+    if can_upload_from(source, dest):
+        steps = _through(source, "open_source", steps, lambda s: (s.item.source,), after_open,
+                         fetches)
+    else:
+        steps = _through(source, "get", steps, lambda s: (s.item.source, None), after_get,
+                         fetches)
     steps = _through(dest, "put", steps, lambda s: (s.item.dest, s.content, s.put_options),
                      after_put, uploads)
     if total is None and hasattr(items, "__len__"):

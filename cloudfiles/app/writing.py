@@ -10,6 +10,7 @@ from attrs import evolve, frozen
 from ..domain.buffers import byte_view
 from ..domain.encodings import normalize_encoding
 from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions
+from ..domain.streams import ByteSource
 from .recording import NOT_RECORDING, Recorder
 from .store import Store
 
@@ -85,6 +86,12 @@ def encode_put(store: Store, key: str, content: Any,
     if not isinstance(key, str) or not key:
         raise TypeError(f"A path must be a non-empty str, got {key!r}.")
     encoding = normalize_encoding(settings.compress)
+    if isinstance(content, ByteSource):
+        if encoding is None or settings.raw:
+            store.codecs.codec(encoding)  # an unknown encoding fails here, not on read
+            return _streamable(store, content), _put_options(encoding, settings)
+        with content:  # compressed whole: codecs take bytes
+            content = content.read_all()
     data = as_bytes(content, key)
     if not settings.raw:
         data = store.codecs.encode(data, encoding, settings.compression_level)
@@ -93,20 +100,36 @@ def encode_put(store: Store, key: str, content: Any,
     if data is not content and encoding is None and store.storage.keeps_buffers and \
             not isinstance(content, (str, bytearray, memoryview)):
         data = content  # e.g. a numpy array on mem://, handed back as itself on get
-    options = PutOptions(
+    return data, _put_options(encoding, settings)
+
+
+def _put_options(encoding: str | None, settings: PutDefaults) -> PutOptions:
+    return PutOptions(
         content_type=settings.content_type or DEFAULT_CONTENT_TYPE,
         encoding=encoding,
         cache_control=settings.cache_control,
         storage_class=settings.storage_class,
     )
-    return data, options
+
+
+def _streamable(store: Store, source: ByteSource) -> Any:
+    """The source itself where the storage uploads in parts, else its bytes."""
+    if store.drives_ops or store.storage.streams_files:
+        return source
+    with source:
+        return source.read_all()
 
 
 def write(store: Store, key: str, content: Any, settings: PutDefaults) -> int:
-    """Encode and store one object; returns the bytes stored."""
+    """Encode and store one object (a ByteSource streams where the storage can); returns the
+    bytes stored."""
     data, options = encode_put(store, key, content, settings)
-    store.do("put", key, data, options)
-    return len(byte_view(data))
+    try:
+        store.do("put", key, data, options)
+    finally:
+        if isinstance(data, ByteSource):
+            data.close()
+    return len(data) if isinstance(data, ByteSource) else len(byte_view(data))
 
 
 def write_result(store: Store, item: Any, defaults: PutDefaults) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from typing import Any
 
 from attrs import field, frozen
 
+from .streams import Digests
+
 #: The Content-Type of content stored without one.
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
@@ -50,6 +52,8 @@ class ObjectInfo:
     etag: str | None = None
     last_modified: float | None = None
     metadata: dict[str, Any] = field(factory=dict)
+    #: Checksums of the whole stored object where the storage states them.
+    digests: Digests = field(factory=Digests)
 
     def as_dict(self) -> dict[str, Any]:
         """The dict `CloudFiles.head` returns for this object."""

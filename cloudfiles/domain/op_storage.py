@@ -8,15 +8,18 @@ once, sequentially, on that transport.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from .byteranges import ByteRange
 from .objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from .ops import Op, finished, run_locally
 from .paths import ExtractedPath
-from .ports import Storage, Transport
+from .ports import HttpRequest, HttpResponse, Storage, Transport
+from .streams import BodySink
+
+T = TypeVar("T")
 
 
 @frozen
@@ -37,6 +40,35 @@ def page_sizes(page: ListPage, size: Callable[[str], int | None]) -> Iterator[tu
         return
     for entry in page.entries:
         yield entry, None if entry.endswith("/") else size(entry)
+
+
+def streamed_into(op: Op[T], sink: BodySink) -> Op[T]:
+    """`op` with its GET requests' bodies written into sink, until one succeeds (later
+    requests, e.g. for metadata, keep theirs); the op sees that response marked `streamed`."""
+    sink.restart()
+    attach = True
+    answer: Any = None
+    error: BaseException | None = None
+    try:
+        while True:
+            try:
+                request = op.throw(error) if error is not None else op.send(answer)
+            except StopIteration as stop:
+                return stop.value
+            error = None
+            sinking = attach and isinstance(request, HttpRequest) and request.method == "GET"
+            if sinking:
+                request = evolve(request, sink=sink)
+            try:
+                answer = yield request
+            except Exception as failure:  # noqa: BLE001 - handed to the op, as the driver does
+                error, answer = failure, None
+                continue
+            if sinking and isinstance(answer, HttpResponse) and 200 <= answer.status < 300:
+                answer = evolve(answer, streamed=True)
+                attach = False
+    finally:
+        op.close()
 
 
 class OpStorage(Storage):
@@ -83,6 +115,12 @@ class OpStorage(Storage):
 
     def check_listable(self) -> None:
         """Raise at once (not on the first page) when this storage cannot list."""
+
+    def get_into_op(self, key: str, sink: BodySink,
+                    byte_range: ByteRange | None = None) -> Op[StoredObject | None]:
+        """Operation: get_op with the body written into sink, not memory: the StoredObject
+        returned has empty content (partial when the server answered just the range)."""
+        return (yield from streamed_into(self.get_op(key, byte_range), sink))
 
     def copy_from_op(self, source: Storage, source_key: str, key: str) -> Op[bool]:
         """Operation: server-side copy; False when this pair of storages cannot."""

@@ -11,6 +11,7 @@ from .byteranges import ByteRange
 from .errors import UnsupportedOperationError
 from .objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
 from .paths import ExtractedPath
+from .streams import BodySink, ByteSource, WriteTarget
 
 
 class Storage(ABC):
@@ -47,12 +48,28 @@ class Storage(ABC):
         """What is known about key, or None if missing."""
 
     def put(self, key: str, content: bytes, options: PutOptions) -> None:
-        """Store content (already in options.encoding) under key, replacing any old object."""
+        """Store content (already in options.encoding) under key, replacing any old object.
+
+        content may be a ByteSource (a big local file): storages that can upload in parts
+        read it a part at a time; the others read it whole.
+        """
         raise self._unsupported("writing")
 
     def delete(self, key: str) -> None:
         """Remove key; a missing key is not an error."""
         raise self._unsupported("deleting")
+
+    #: True for storages of local files, which offer `open_source` and `open_target`: big
+    #: objects are then read and written in parts instead of whole.
+    streams_files: ClassVar[bool] = False
+
+    def open_source(self, key: str) -> ByteSource | None:
+        """The stored bytes of key to read by range (its `encoding` set), None if missing."""
+        raise self._unsupported("reading in parts")
+
+    def open_target(self, key: str, options: PutOptions) -> WriteTarget:
+        """A file to write key's stored bytes into in parts; visible once committed."""
+        raise self._unsupported("writing in parts")
 
     def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:
         """Keys starting with prefix, lazily; see domain.listing for `flat`."""
@@ -119,6 +136,9 @@ class HttpRequest:
     url: str
     headers: Mapping[str, str] = field(factory=dict)
     body: bytes | None = None
+    #: Where a successful response's body goes instead of `HttpResponse.content` (which is
+    #: then empty); error bodies stay in memory for the adapter to read.
+    sink: BodySink | None = field(default=None, eq=False)
 
 
 @frozen
@@ -128,6 +148,8 @@ class HttpResponse:
     status: int
     headers: Mapping[str, str] = field(factory=dict)
     content: bytes = b""
+    #: True when the body went into the request's sink (then `content` is empty).
+    streamed: bool = False
     _lowered: dict[str, str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

@@ -21,7 +21,8 @@ from ...domain.op_storage import ListPage, OpStorage
 from ...domain.ops import Op
 from ...domain.paths import ExtractedPath
 from ...domain.ports import HttpRequest, HttpResponse, Storage, Transport
-from ..checksums import crc32c_base64, md5_base64, parse_goog_hash, verify
+from ...domain.streams import ByteSource, Digests
+from ..checksums import crc32c_base64, digests_of, md5_base64, parse_goog_hash, verify
 from . import batch as gcs_batch
 from . import resumable as gcs_resumable
 from .api import GcsClient, resolve_endpoint
@@ -61,6 +62,7 @@ def object_info(resource: dict[str, Any]) -> ObjectInfo:
             "Custom-Time": resource.get("customTime"),
             "Metadata": resource.get("metadata"),
         },
+        digests=Digests(resource.get("md5Hash"), resource.get("crc32c")),
     )
 
 
@@ -189,7 +191,7 @@ class GcsStorage(OpStorage):
             return None  # deleted between the two requests of an emulator
         encoding, transcoded = stored
         partial = response.status == 206
-        if not partial and not transcoded:
+        if not partial and not transcoded and not response.streamed:
             verify(response.content, parse_goog_hash(response.header("x-goog-hash")), what)
         return StoredObject(response.content, None if transcoded else encoding, partial,
                             response.header("Content-Type"))
@@ -217,12 +219,15 @@ class GcsStorage(OpStorage):
     def put_op(self, key: str, content: bytes, options: PutOptions) -> Op[None]:
         name = self._name(key)
         content_type = options.content_type or DEFAULT_CONTENT_TYPE
-        metadata: dict[str, Any] = {
-            "name": name,
-            "contentType": content_type,
-            "md5Hash": md5_base64(content),
-            "crc32c": crc32c_base64(content),
-        }
+        if isinstance(content, ByteSource) and len(content) < self.resumable_threshold:
+            content = content.read_all()
+        if isinstance(content, ByteSource):  # a big file: hashed, then sent, a chunk at a time
+            digests = digests_of(content)
+            md5, crc = digests.md5, digests.crc32c
+        else:
+            md5, crc = md5_base64(content), crc32c_base64(content)
+        metadata: dict[str, Any] = {"name": name, "contentType": content_type,
+                                    "md5Hash": md5, "crc32c": crc}
         if options.encoding:
             metadata["contentEncoding"] = options.encoding
         if options.cache_control:

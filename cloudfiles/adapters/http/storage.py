@@ -29,6 +29,7 @@ from ...domain.op_storage import ListPage, OpStorage
 from ...domain.ops import Op
 from ...domain.paths import ExtractedPath
 from ...domain.ports import HttpRequest, HttpResponse, Transport
+from ...domain.streams import Digests
 from ..checksums import parse_goog_hash, verify
 from ..codecs.registry import available_codecs
 from ..http_errors import raise_for_status
@@ -125,11 +126,16 @@ class HttpStorage(OpStorage):
             if not ranged:
                 raise StorageError(f"GET {url}: partial content (206) to a whole read", 206)
             content = _asked_part(response, byte_range)
+            if response.streamed and content is None:
+                raise StorageError(f"GET {url}: the server sent another range than "
+                                   f"{byte_range.http_header()}", 206)
             if content is None:  # the server sent another range than the one asked
                 return (yield from self._whole_then_slice(key, byte_range))
             return StoredObject(content, encoding, partial=True, content_type=content_type)
         if not 200 <= response.status < 300:
             raise StorageError(f"GET {url}: unexpected HTTP {response.status}", response.status)
+        if response.streamed:  # the whole body went into the sink, even if a range was asked
+            return StoredObject(b"", encoding, False, content_type)
         _verify(response, url)
         return ranged_answer(response.content, encoding, byte_range, content_type)
 
@@ -245,7 +251,19 @@ def _info(response: HttpResponse, size: int) -> ObjectInfo:
         or response.header("x-amz-storage-class"),
         etag=etag.strip('"') if etag else None,
         last_modified=_timestamp(response.header("Last-Modified")),
+        digests=_stated_digests(response),
     )
+
+
+def _stated_digests(response: HttpResponse) -> Digests:
+    """The whole object's checksums a GCS-style server states (x-goog-hash), when the bytes
+    it serves are the stored ones."""
+    hashes = parse_goog_hash(response.header("x-goog-hash"))
+    stored = response.header("x-goog-stored-content-encoding")
+    sent = response.header("Content-Encoding") or "identity"
+    if not hashes or (stored is not None and stored.strip().lower() != sent.strip().lower()):
+        return Digests()
+    return Digests(hashes.get("md5"), hashes.get("crc32c"))
 
 
 def _asked_part(response: HttpResponse, byte_range: ByteRange) -> bytes | None:
@@ -255,6 +273,8 @@ def _asked_part(response: HttpResponse, byte_range: ByteRange) -> bytes | None:
         return response.content  # no Content-Range: trust the server sent what was asked
     first, last, total_text = int(match.group(1)), int(match.group(2)), match.group(3)
     content = response.content
+    if response.streamed:  # the body went into a sink: it must start where asked
+        return b"" if first == (byte_range.start or 0) else None
     if last - first + 1 != len(content):
         return None
     total = None if total_text == "*" else int(total_text)
@@ -279,7 +299,7 @@ def _verify(response: HttpResponse, url: str) -> None:
     Plain web servers and S3 send no hash we can trust (S3 ETags are not always md5s).
     """
     hashes = parse_goog_hash(response.header("x-goog-hash"))
-    if not hashes:
+    if not hashes or response.streamed:  # a streamed body is checked where it was written
         return
     stored = response.header("x-goog-stored-content-encoding")
     sent = response.header("Content-Encoding") or "identity"

@@ -32,9 +32,12 @@ from ...domain.objects import (
 )
 from ...domain.paths import ExtractedPath
 from ...domain.ports import Storage
+from ...domain.streams import ByteSource
 from ...domain.twins import TwinFilesWarning, newest_form, twins_message
 from .locks import LockDirectory, default_lock_dir
 from .settled import SettledDirectories
+from .streams import CHUNK as COPY_CHUNK
+from .streams import FileSource, FileTarget
 
 TEMP_MARK = ".cftmp."
 _VARIANTS = ("",) + EXTENSIONS
@@ -73,6 +76,7 @@ class FileStorage(Storage):
 
     protocol = "file"
     local = True
+    streams_files = True
     OPTIONS: frozenset[str] = frozenset()  # locking, lock_dir: CloudFiles parameters
 
     def __init__(self, location: ExtractedPath, config: StorageConfig):
@@ -164,13 +168,11 @@ class FileStorage(Storage):
 
     @_under_lock(exclusive=True)
     def put(self, key: str, content: Any, options: PutOptions) -> None:
+        if isinstance(content, ByteSource):
+            self._put_source(key, content, options)
+            return
         content = byte_view(content)
-        base = self._object_path(key)
-        if options.encoding is not None:
-            stored_name, named_encoding = split_suffix(base)
-            if named_encoding == options.encoding:
-                base = stored_name  # 'x.gz' stored gzip-encoded is 'x' on disk, as the reference
-        target = base + suffix_of(options.encoding)
+        base, target = self._put_paths(key, options)
         directory, _, name = target.rpartition(os.sep)
         temp = None
         try:
@@ -180,10 +182,54 @@ class FileStorage(Storage):
             if temp is not None:
                 _silent_remove(temp)
             raise _os_error(error, target) from error
-        for suffix in _VARIANTS:
-            stale = base + suffix
-            if stale != target and _lexists(stale):
-                _silent_remove(stale)
+        _remove_stale(base, target)
+
+    def _put_paths(self, key: str, options: PutOptions) -> tuple[str, str]:
+        """(the key's path without suffix, the path its content is stored at)."""
+        base = self._object_path(key)
+        if options.encoding is not None:
+            stored_name, named_encoding = split_suffix(base)
+            if named_encoding == options.encoding:
+                base = stored_name  # 'x.gz' stored gzip-encoded is 'x' on disk, as the reference
+        return base, base + suffix_of(options.encoding)
+
+    def _put_source(self, key: str, source: ByteSource, options: PutOptions) -> None:
+        """put of a ByteSource: copied a chunk at a time into a target, then renamed."""
+        target = self.open_target(key, options)
+        try:
+            for start in range(0, source.size, COPY_CHUNK):
+                target.write_at(start, source.read(start, start + COPY_CHUNK))
+            target.commit()
+        except OSError as error:
+            target.abort()
+            raise _os_error(error, target.final_path) from error
+        except BaseException:
+            target.abort()
+            raise
+
+    def open_target(self, key: str, options: PutOptions) -> FileTarget:
+        """A temp file beside the key's stored path (with its encoding's suffix); committing
+        it replaces the key's other stored forms, as put does."""
+        base, final = self._put_paths(key, options)
+        directory, _, name = final.rpartition(os.sep)
+        try:
+            temp, fd = _open_new(f"{directory}{os.sep}.{name}{TEMP_MARK}", directory)
+        except OSError as error:
+            raise _os_error(error, final) from error
+        return FileTarget(temp, fd, final, lambda: _remove_stale(base, final))
+
+    @_under_lock(exclusive=False)
+    def open_source(self, key: str) -> FileSource | None:
+        """The file a get of key reads, open for reading by range."""
+        path = self._stored_path(key, self._object_path(key))
+        if path is None:
+            return None
+        try:
+            return FileSource(path, split_suffix(path)[1])
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        except OSError as error:
+            raise _os_error(error, path) from error
 
     @_under_lock(exclusive=True)
     def delete(self, key: str) -> None:
@@ -316,7 +362,7 @@ def _holds_a_file(path: str) -> bool:
 
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-_NEW_FILE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_NEW_FILE_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
                    | getattr(os, "O_CLOEXEC", 0))
 
 
@@ -349,8 +395,8 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_temp_prefix)  # a child must not reuse our names
 
 
-def _write_new(stem: str, content: bytes, directory: str) -> str:
-    """Create a new file named stem + a unique suffix holding content; returns its path.
+def _open_new(stem: str, directory: str) -> tuple[str, int]:
+    """(path, descriptor) of a new file named stem + a unique suffix, open for writing.
 
     Names are a random per-process prefix plus a counter (no random syscall per file);
     parent directories are made on demand.
@@ -364,6 +410,20 @@ def _write_new(stem: str, content: bytes, directory: str) -> str:
     except FileExistsError:  # another process drew the same prefix: take a fresh name
         path = f"{stem}{secrets.token_hex(8)}"
         fd = os.open(path, _NEW_FILE_FLAGS, 0o666)
+    return path, fd
+
+
+def _remove_stale(base: str, kept: str) -> None:
+    """Remove the key's stored forms other than `kept` (a put replaces them all)."""
+    for suffix in _VARIANTS:
+        stale = base + suffix
+        if stale != kept and _lexists(stale):
+            _silent_remove(stale)
+
+
+def _write_new(stem: str, content: bytes, directory: str) -> str:
+    """Create a new file named stem + a unique suffix holding content; returns its path."""
+    path, fd = _open_new(stem, directory)
     try:
         written = os.write(fd, content)
         if written < len(content):

@@ -29,6 +29,7 @@ from ...domain.op_storage import ListPage, OpStorage
 from ...domain.ops import Op
 from ...domain.paths import ExtractedPath
 from ...domain.ports import HttpResponse, Storage, Transport
+from ...domain.streams import ByteSource, Digests, md5_of_etag
 from ..checksums import md5_base64
 from .client import TRANSIENT_CODES, S3Client
 from .credentials import find_credentials, unsigned
@@ -128,7 +129,7 @@ class S3Storage(OpStorage):
             return (yield from self._nothing_in_range_op(key))
         self.client.check(response, what)
         content, header = response.content, response.header
-        if response.status == 200:
+        if response.status == 200 and not response.streamed:
             _check_md5(header, content, what)
         return StoredObject(content, encoding_from_header(header("content-encoding")),
                             partial=response.status == 206,
@@ -160,6 +161,7 @@ class S3Storage(OpStorage):
             storage_class=header("x-amz-storage-class") or "STANDARD",
             etag=etag,
             last_modified=parsedate_to_datetime(modified).timestamp() if modified else None,
+            digests=Digests(md5=None if _encrypted(header) else md5_of_etag(etag)),
         )
 
     def list_page_op(self, prefix: str, flat: bool, token: str | None) -> Op[ListPage]:
@@ -198,9 +200,11 @@ class S3Storage(OpStorage):
     def put_op(self, key: str, content: bytes, options: PutOptions) -> Op[None]:
         full = self._key(key)
         headers = _object_headers(options)
-        if len(content) > self.multipart.threshold:
+        if len(content) > self.multipart.threshold:  # a ByteSource is read a part at a time
             yield from upload_op(self.client, full, content, headers, self.multipart)
             return
+        if isinstance(content, ByteSource):
+            content = content.read_all()
         digest = hashlib.md5(content)
         headers["Content-MD5"] = base64.b64encode(digest.digest()).decode("ascii")
         call = self.client.call("PUT", full, headers=headers, body=content,
@@ -295,13 +299,17 @@ def _is_md5(etag: str) -> bool:
     return _MD5_HEX.fullmatch(etag) is not None
 
 
+def _encrypted(header: Callable[[str], str | None]) -> bool:
+    """Whether the object is encrypted in a way that makes its ETag no md5 (SSE-KMS, SSE-C)."""
+    return header("x-amz-server-side-encryption") == "aws:kms" or \
+        bool(header("x-amz-server-side-encryption-customer-algorithm"))
+
+
 def _check_md5(header: Callable[[str], str | None], content: bytes, what: str) -> None:
     """Compare a whole body with an ETag that is its md5 (not multipart, not SSE-KMS/SSE-C);
     `header(name)` reads a response header, any case."""
     etag = (header("etag") or "").strip('"')
-    encrypted = header("x-amz-server-side-encryption") == "aws:kms" or \
-        header("x-amz-server-side-encryption-customer-algorithm")
-    if not _is_md5(etag) or encrypted:
+    if not _is_md5(etag) or _encrypted(header):
         return
     actual = hashlib.md5(content).hexdigest()
     if actual != etag.lower():

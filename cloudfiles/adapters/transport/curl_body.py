@@ -81,3 +81,44 @@ class BodyBuffer:
         if self._sink is not None:
             self._sink.close()
             self._sink = None
+
+
+def _status_of(lines: list[bytes]) -> int:
+    """The status code of the last response in raw header lines (0 when unreadable)."""
+    for line in reversed(lines):
+        if line.startswith(b"HTTP/"):
+            parts = line.split(None, 2)
+            return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    return 0
+
+
+class SinkWriter:
+    """Collects one response body for a request with a sink: a successful body goes into the
+    sink as it arrives, an error's body (status 300 or more) into memory for the adapter."""
+
+    __slots__ = ("_lines", "_memory", "_sink", "received")
+
+    def __init__(self, lines: list[bytes], sink):
+        self._lines = lines
+        self._sink = sink
+        self._memory: BodyBuffer | None = None  # set once the status says "error"
+        self.received = 0
+
+    def write(self, chunk: bytes) -> None:
+        """libcurl's WRITEFUNCTION: one more chunk of the body."""
+        if self.received == 0 and self._memory is None and _status_of(self._lines) >= 300:
+            self._memory = BodyBuffer(self._lines)
+        self.received += len(chunk)
+        if self._memory is not None:
+            self._memory.write(chunk)
+        else:
+            self._sink.write(chunk)
+
+    def content(self) -> bytes:
+        """The error body kept in memory; b"" when the body went into the sink."""
+        return b"" if self._memory is None else self._memory.content()
+
+    def clear(self) -> None:
+        """Let go of the error body, if any."""
+        if self._memory is not None:
+            self._memory.clear()

@@ -12,7 +12,7 @@ import pycurl
 
 from ...domain.errors import StorageError, TransientStorageError
 from ...domain.ports import HttpRequest, HttpResponse
-from .curl_body import BodyBuffer
+from .curl_body import BodyBuffer, SinkWriter
 
 #: libcurl errors that sending again cannot fix: a malformed URL or option, a scheme we do
 #: not speak, a certificate refused or unreadable. Every other error is transient.
@@ -54,7 +54,8 @@ class Exchange:
         self.tag = tag
         self.request = request
         self.lines: list[bytes] = []
-        self.body = BodyBuffer(self.lines)
+        self.body = BodyBuffer(self.lines) if request.sink is None else \
+            SinkWriter(self.lines, request.sink)
         self.seen = -1  # bytes moved either way when last looked at
         self.moved = 0.0  # monotonic time bytes last moved
         self.posted = False  # whether the handle was given the request body
@@ -188,13 +189,15 @@ def outcome(handle: pycurl.Curl, exchange: Exchange) -> HttpResponse | Exception
     fewer bytes arrived than its Content-Length announced."""
     request = exchange.request
     status = handle.getinfo(pycurl.RESPONSE_CODE)
-    content = exchange.body.content()
+    body = exchange.body
+    content = body.content()
     if request.method != "HEAD" and status not in (204, 304) and status >= 200:
         expected = handle.getinfo(pycurl.CONTENT_LENGTH_DOWNLOAD_T)
-        if expected >= 0 and expected != len(content):
+        received = len(content) if request.sink is None else body.received
+        if expected >= 0 and expected != received:
             return TransientStorageError(
                 f"{request.method} {request.url}: truncated body, "
-                f"{len(content)} of {expected} bytes")
+                f"{received} of {expected} bytes")
     return HttpResponse(status, parse_headers(exchange.lines), content)
 
 

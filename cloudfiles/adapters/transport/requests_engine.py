@@ -58,12 +58,34 @@ def _network_error(request: HttpRequest, error: BaseException) -> Exception:
     return TransientStorageError(detail)
 
 
-def _short_body(request: HttpRequest, status: int, headers, content: bytes) -> bool:
-    """Whether fewer bytes arrived than the Content-Length announced."""
+def _check_length(request: HttpRequest, status: int, headers, content: bytes,
+                  received: int | None) -> None:
+    """Raise TransientStorageError when fewer bytes arrived than the Content-Length announced
+    (`received` counts a body written into the request's sink)."""
     expected = headers.get("Content-Length")
     if request.method == "HEAD" or status in (204, 304) or not expected:
-        return False
-    return expected.isdigit() and int(expected) != len(content)
+        return
+    got = len(content) if received is None else received
+    if expected.isdigit() and int(expected) != got:
+        raise TransientStorageError(
+            f"{request.method} {request.url}: truncated body, {got} of {expected} bytes")
+
+
+#: Bytes read at once from a body going into a sink.
+_SINK_CHUNK = 1 << 20
+
+
+def _drain(raw, request: HttpRequest, status: int) -> tuple[bytes, int]:
+    """(error body, bytes received): a successful body is read into the request's sink a
+    chunk at a time; an error's body (status 300 or more) is read into memory."""
+    if status >= 300:
+        content = raw.read(decode_content=False) or b""
+        return content, len(content)
+    received = 0
+    while chunk := raw.read(_SINK_CHUNK, decode_content=False):
+        request.sink.write(chunk)
+        received += len(chunk)
+    return b"", received
 
 
 class PooledTransport(Transport):
@@ -142,16 +164,20 @@ class PooledTransport(Transport):
             response = pool.urlopen(
                 request.method, target, body=request.body, headers=headers, retries=False,
                 redirect=False, assert_same_host=False, timeout=self._urllib3_timeout,
-                preload_content=True, decode_content=False,
+                preload_content=request.sink is None, decode_content=False,
             )
+            if request.sink is None:
+                content, received = response.data or b"", None
+            else:
+                try:
+                    content, received = _drain(response, request, response.status)
+                except BaseException:
+                    response.close()  # cut short: the connection must not be reused
+                    raise
+                response.release_conn()
         except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as error:
             raise _network_error(request, error) from error
-        content = response.data or b""
-        if _short_body(request, response.status, response.headers, content):
-            raise TransientStorageError(
-                f"{request.method} {request.url}: truncated body, "
-                f"{len(content)} of {response.headers.get('Content-Length')} bytes"
-            )
+        _check_length(request, response.status, response.headers, content, received)
         return HttpResponse(response.status, dict(response.headers), content)
 
     def _send_adapter(self, request: HttpRequest, sender) -> HttpResponse:
@@ -174,8 +200,12 @@ class PooledTransport(Transport):
             )
         except (requests.RequestException, OSError, http.client.HTTPException) as error:
             raise _network_error(request, error) from error
+        received = None
         try:
-            content = response.raw.read(decode_content=False) or b""
+            if request.sink is None:
+                content = response.raw.read(decode_content=False) or b""
+            else:
+                content, received = _drain(response.raw, request, response.status_code)
         except Exception as error:  # reset, timeout, truncation (urllib3 IncompleteRead)
             response.close()  # the connection is in an unknown state: never reuse it
             if isinstance(error, (OSError, http.client.HTTPException)) or \
@@ -185,11 +215,7 @@ class PooledTransport(Transport):
         # Fully read: urllib3 has returned the connection to the pool already (keep-alive);
         # closing the requests Response here would close that connection instead.
         response.raw.release_conn()
-        if _short_body(request, response.status_code, response.headers, content):
-            raise TransientStorageError(
-                f"{request.method} {request.url}: truncated body, "
-                f"{len(content)} of {response.headers.get('Content-Length')} bytes"
-            )
+        _check_length(request, response.status_code, response.headers, content, received)
         return HttpResponse(response.status_code, dict(response.headers), content)
 
     def batch(self, concurrency: int) -> Batch:
