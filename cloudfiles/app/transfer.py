@@ -95,20 +95,11 @@ def copy_one(source: Store, dest: Store, item: TransferItem,
              options: TransferOptions = TransferOptions()) -> int:
     """Copy one object; returns the number of bytes written (0 for a server-side copy).
 
-    Big objects stream (see app.big_objects) when neither re-encoding nor memory-only
-    storages get in the way."""
+    A big local file streams to dest (see app.big_objects) unless it is re-encoded."""
     if options.copies_server_side and \
             dest.do("copy_from", source.storage, item.source, item.dest):
         return 0
-    plan = options.stream_plan
-    if options.reencode is None and can_download_into(source, dest) and \
-            plan.streams(item.size):
-        written = download(source, item.source, dest, item.dest, options.content_type, plan)
-        if written is not None:
-            return written
-        if not options.allow_missing:
-            raise _missing(item)
-    stored = _read(source, dest, item, options, plan)
+    stored = _read(source, dest, item, options, options.stream_plan)
     content, put_options = prepare_put(source, item, stored, options)
     try:
         dest.do("put", item.dest, content, put_options)
@@ -229,14 +220,27 @@ def _through(store: Store, name: str, steps: Iterable[_Step],
         yield step
 
 
-def _downloads(source: Store, dest: Store, steps: Iterable[_Step],
-               options: TransferOptions) -> Iterator[_Step]:
-    """The steps, the big ones (by their listed size) copied on the way by streaming
-    downloads, one at a time (each spreads its own ranged GETs over the engine)."""
+#: Transfers of at most this many files into local files learn unknown sizes by a HEAD (one
+#: request more per file), so a big file among them streams: cp of one file, CloudFile.save.
+SIZE_UNKNOWN_STREAMS_UP_TO = 16
+
+
+def _downloads(source: Store, dest: Store, steps: Iterable[_Step], options: TransferOptions,
+               few: bool) -> Iterator[_Step]:
+    """The steps, the big ones (by their listed size; when `few`, also those of unknown size)
+    copied on the way by streaming downloads, one at a time (each spreads its own ranged GETs
+    over the engine)."""
+    plan = options.stream_plan
     for step in steps:
-        if step.result is None and options.stream_plan.streams(step.item.size):
+        if step.result is None and (plan.streams(step.item.size) or
+                                    (few and step.item.size is None)):
             try:
-                step.settle(copy_one(source, dest, step.item, options))
+                written = download(source, step.item.source, dest, step.item.dest,
+                                   options.content_type, plan)
+                if written is None and not options.allow_missing:
+                    raise _missing(step.item)
+                if written is not None:
+                    step.settle(written)
             except Exception as error:  # noqa: BLE001 - reported per file
                 step.settle(error=error)
         yield step
@@ -283,8 +287,11 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
     if options.copies_server_side:
         steps = _through(dest, "copy_from", steps,
                          lambda s: (source.storage, s.item.source, s.item.dest), after_copy)
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)
     if options.reencode is None and can_download_into(source, dest):
-        steps = _downloads(source, dest, steps, options)
+        few = total is not None and total <= SIZE_UNKNOWN_STREAMS_UP_TO
+        steps = _downloads(source, dest, steps, options, few)
     if can_upload_from(source, dest):
         steps = _through(source, "open_source", steps, lambda s: (s.item.source,), after_open,
                          fetches)
@@ -293,8 +300,6 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
                          fetches)
     steps = _through(dest, "put", steps, lambda s: (s.item.dest, s.content, s.put_options),
                      after_put, uploads)
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)
     bar = progress_bar(schedule.progress, total, DESCRIPTION)
     try:
         for step in steps:

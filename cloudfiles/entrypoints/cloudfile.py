@@ -127,7 +127,8 @@ class CloudFile:
         return self.cf.move(self.filename, normalize(dest))
 
     def save(self, local_path: str) -> int:
-        """Download this file, as stored, into a local file (written atomically)."""
+        """Download this file, as stored, into a local file (written atomically); a big one
+        streams into it as parallel ranged GETs, never held in memory."""
         return self.transfer_to(normalize(local_path))
 
     def join(self, *paths: str) -> str:

@@ -189,3 +189,24 @@ def test_a_missing_big_object_is_reported_missing(tmp_path, server, remote):
     result = copy(remote, dest, [{"path": "gone.bin", "size": len(BIG)}])[0]
     assert isinstance(result["error"], FileNotFoundError)
     assert os.listdir(tmp_path) == []
+
+
+def test_cloudfile_save_writes_the_object_into_its_file_as_it_arrives(tmp_path, server, remote):
+    from cloudfiles import CloudFile
+
+    CloudFile(f"{remote.cloudpath}/big.bin").save(str(tmp_path / "saved.bin"))
+    assert (tmp_path / "saved.bin").read_bytes() == BIG
+    gets = [r for r in server.requests if r[0] == "GET" and r[1] == "data/big.bin"]
+    # one GET, its body written into the file (3 MiB < one part); gs heads by GET too
+    assert len(gets) == (2 if remote.protocol == "gs" else 1)
+
+
+def test_cli_cp_of_one_file_streams_it_into_the_local_file(tmp_path, server):
+    from click.testing import CliRunner
+
+    from cloudfiles.entrypoints.cli import main
+
+    result = CliRunner().invoke(main, ["cp", f"{server.url}/data/big.bin", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "big.bin").read_bytes() == BIG
+    assert any(r[0] == "HEAD" for r in server.requests)  # sized first: a big one streams
