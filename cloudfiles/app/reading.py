@@ -38,8 +38,18 @@ def _fetch(store: Store, key: str, byte_range: ByteRange | None) -> StoredObject
 
 
 def _asked(byte_range: ByteRange | None) -> ByteRange | None:
-    """The range to ask the storage for: None for a whole read."""
+    """The range a read means: None for a whole read."""
     return None if byte_range is None or byte_range.is_whole else byte_range
+
+
+def _to_fetch(store: Store, key: str, byte_range: ByteRange | None,
+              raw: bool) -> ByteRange | None:
+    """The range to ask the storage for: none for a key known to be stored encoded (its
+    decoded bytes need the whole object), unless raw (ranges of stored bytes)."""
+    byte_range = _asked(byte_range)
+    if byte_range is not None and not raw and key in store.encoded_keys:
+        return None
+    return byte_range
 
 
 def read(store: Store, key: str, byte_range: ByteRange | None = None,
@@ -48,8 +58,8 @@ def read(store: Store, key: str, byte_range: ByteRange | None = None,
 
     Ranges apply to decoded content; with raw=True, to the stored bytes.
     """
-    byte_range = _asked(byte_range)
-    return _content(store, key, byte_range, _fetch(store, key, byte_range), raw)
+    stored = _fetch(store, key, _to_fetch(store, key, byte_range, raw))
+    return _content(store, key, _asked(byte_range), stored, raw)
 
 
 def _content(store: Store, key: str, byte_range: ByteRange | None,
@@ -57,6 +67,7 @@ def _content(store: Store, key: str, byte_range: ByteRange | None,
     """(content, stored encoding) from what the storage returned for (key, byte_range)."""
     if stored is None:
         return None, None
+    store.encoded_keys.note(key, stored.encoding)
     if stored.partial and stored.encoding is not None and not raw:
         stored = _fetch(store, key, None)  # a range of encoded bytes cannot be decoded
         if stored is None:
@@ -99,8 +110,8 @@ def _counted_result(store: Store, item: Any, raw: bool) -> tuple[dict[str, Any],
     key, byte_range, content, encoding, error, received = item, None, None, None, None, 0
     try:
         key, byte_range = parse_get_request(item)
+        stored = _fetch(store, key, _to_fetch(store, key, byte_range, raw))
         byte_range = _asked(byte_range)
-        stored = _fetch(store, key, byte_range)
         received = 0 if stored is None else _size(stored.content)
         content, encoding = _content(store, key, byte_range, stored, raw)
     except Exception as exc:  # noqa: BLE001 - reported per file, never dropped
@@ -140,9 +151,9 @@ def _read_driven(store: Store, items: Iterable[Any], raw: bool, total: int | Non
         return key, _asked(byte_range)
 
     def requested(item: Any) -> tuple[str, ByteRange | None]:
-        asked = request(item)
+        key, byte_range = parse_get_request(item)
         recorder.started(item)
-        return asked
+        return key, _to_fetch(store, key, byte_range, raw)
 
     def finish(item: Any, stored: StoredObject | None, error: Exception | None) -> dict:
         key, byte_range, content, encoding = item, None, None, None

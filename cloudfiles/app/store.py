@@ -15,6 +15,7 @@ from ..domain.codecs import CodecRegistry
 from ..domain.op_storage import OpStorage, page_sizes
 from ..domain.ports import Storage
 from . import driving
+from .encoded_keys import EncodedKeys
 from .retrying import Retrier
 from .scheduler import Schedule, progress_bar
 
@@ -29,6 +30,9 @@ class Store:
     codecs: CodecRegistry
     retrier: Retrier = field(factory=Retrier)
     schedule: Schedule = field(factory=Schedule)
+
+    #: Keys last seen stored encoded: ranged reads of them fetch whole at once.
+    encoded_keys: EncodedKeys = field(factory=EncodedKeys)
 
     #: Whether calls are operations driven here over the storage's transport (set once).
     drives_ops: bool = field(init=False, default=False)
