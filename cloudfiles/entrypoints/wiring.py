@@ -12,6 +12,7 @@ from ..domain.errors import UnsupportedProtocolError
 from ..domain.objects import StorageConfig
 from ..domain.op_storage import OpStorage
 from ..domain.paths import ExtractedPath, extract, normalize, to_https_protocol
+from ..domain.ports import Storage, Transport
 from .aliases import alias_table
 from .engines import transport_for
 from .registry import adapter_for, known_protocols
@@ -42,13 +43,20 @@ def parse_path(cloudpath: str, use_https: bool = False) -> ExtractedPath:
     return epath
 
 
-def open_store(epath: ExtractedPath, config: StorageConfig, schedule: Schedule,
-               retrier: Retrier | None = None) -> Store:
-    """A Store on the adapter registered for the path's protocol; sans-I/O network adapters
-    get the transport engine chosen for these settings."""
+def open_adapter(epath: ExtractedPath, config: StorageConfig,
+                 engine: Transport | None = None) -> Storage:
+    """The adapter registered for the path's protocol, on that root; a sans-I/O network
+    adapter sends through `engine`, else through the engine chosen for these settings."""
     adapter = adapter_for(epath.protocol)
     if issubclass(adapter, OpStorage):
-        storage = adapter(epath, config, transport_for(config))
-    else:
-        storage = adapter(epath, config)
-    return Store(storage, codecs(), retrier or Retrier(), schedule)
+        return adapter(epath, config, engine or transport_for(config))
+    if engine is not None:
+        raise TypeError(f"{epath.protocol}:// ({adapter.__name__}) sends no HTTP requests: "
+                        "it takes no engine.")
+    return adapter(epath, config)
+
+
+def open_store(epath: ExtractedPath, config: StorageConfig, schedule: Schedule,
+               retrier: Retrier | None = None) -> Store:
+    """A Store on the adapter registered for the path's protocol (see open_adapter)."""
+    return Store(open_adapter(epath, config), codecs(), retrier or Retrier(), schedule)

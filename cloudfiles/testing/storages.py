@@ -4,11 +4,8 @@ from __future__ import annotations
 import uuid
 
 from ..domain.objects import StorageConfig
-from ..domain.op_storage import OpStorage
 from ..domain.ports import Storage, Transport
-from ..entrypoints.engines import transport_for
-from ..entrypoints.registry import adapter_for
-from ..entrypoints.wiring import parse_path
+from ..entrypoints.wiring import open_adapter, parse_path
 
 
 def unique_prefix() -> str:
@@ -23,13 +20,5 @@ def open_storage(cloudpath: str, engine: Transport | None = None,
     A sans-I/O storage (OpStorage) sends through `engine` when given (a fake server, a spy),
     else through the engine the composition root would choose for `config`.
     """
-    epath = parse_path(cloudpath)
-    config = config or StorageConfig()
-    adapter = adapter_for(epath.protocol)
-    if issubclass(adapter, OpStorage):
-        return adapter(epath, config, engine or transport_for(config))
-    if engine is not None:
-        raise TypeError(f"{epath.protocol}:// ({adapter.__name__}) sends no HTTP requests: "
-                        "it takes no engine.")
-    return adapter(epath, config)
+    return open_adapter(parse_path(cloudpath), config or StorageConfig(), engine)
 
