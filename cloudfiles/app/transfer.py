@@ -15,6 +15,7 @@ from attrs import define, frozen
 from ..domain.encodings import normalize_encoding
 from ..domain.objects import DEFAULT_CONTENT_TYPE, PutOptions, StoredObject
 from ..domain.streams import ByteSource
+from .background import in_background
 from .big_objects import DEFAULT_PLAN, StreamPlan, can_download_into, can_upload_from, download
 from .scheduler import Schedule, progress_bar
 from .store import Store
@@ -251,12 +252,15 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
                      schedule: Schedule) -> Iterator[dict[str, Any]]:
     """transfer() through engine batches (see the module docstring).
 
-    A file is held from the start of its fetch to the end of its upload: with g fetches and
-    p uploads in flight at most g + p - 1 are held at once, so g + p = block_size + 1.
+    Fetches run on a thread of their own, handing files over through a queue of `waiting`,
+    so the source's batch and the destination's progress at once. A file is held from the
+    start of its fetch to the end of its upload: with g fetches, w waiting and p uploads at
+    most g + w + p - 1 are held at once, so g + w + p = block_size + 1.
     """
     block_size = max(1, options.block_size)
-    fetches = max(1, (block_size + 1) // 2)
-    uploads = max(1, block_size + 1 - fetches)
+    waiting = 0 if block_size == 1 else max(1, block_size // 8)  # 1: strictly one at a time
+    fetches = max(1, (block_size + 1 - waiting) // 2)
+    uploads = max(1, block_size + 1 - waiting - fetches)
 
     def after_copy(step: _Step, done: bool, error: Exception | None) -> None:
         if error is not None or done:
@@ -298,8 +302,10 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
     else:
         steps = _through(source, "get", steps, lambda s: (s.item.source, None), after_get,
                          fetches)
-    steps = _through(dest, "put", steps, lambda s: (s.item.dest, s.content, s.put_options),
-                     after_put, uploads)
+    if waiting:
+        steps = in_background(steps, waiting)
+    steps = _through(dest, "put", steps,
+                     lambda s: (s.item.dest, s.content, s.put_options), after_put, uploads)
     bar = progress_bar(schedule.progress, total, DESCRIPTION)
     try:
         for step in steps:
