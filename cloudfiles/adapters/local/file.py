@@ -258,30 +258,67 @@ class FileStorage(Storage):
         except OSError as error:
             raise _os_error(error, path) from error
 
-    def _keys_in(self, path: str, relative_dir: str):
+    def _keys_in(self, path: str, relative_dir: str) -> Iterator[tuple[str, Any]]:
         """(key, subdirectory path or None) for each entry of a directory; file keys are
         logical (suffix stripped) and given once however many forms they have."""
-        files: set[str] = set()
+        for key, subdir, _ in self._forms_in(path, relative_dir):
+            yield key, subdir
+
+    def _forms_in(self, path: str, relative_dir: str
+                  ) -> Iterator[tuple[str, str | None, list[os.DirEntry]]]:
+        """(key, subdirectory path or None, the key's stored forms) for each entry of a
+        directory, in name order; directories come with no forms."""
+        files: dict[str, list[os.DirEntry]] = {}
+        listed: list[tuple[str, str | None]] = []
         for entry in self._entries(path):
             if TEMP_MARK in entry.name:
                 continue
             key = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
             if entry.is_dir():
                 if not (entry.is_symlink() and _links_to_an_ancestor(entry.path)):
-                    yield key, entry.path
+                    listed.append((key, entry.path))
                 continue
             logical = split_suffix(key)[0]
             if logical not in files:  # twins ('x' and 'x.gz') are one key
-                files.add(logical)
-                yield logical, None
+                files[logical] = []
+                listed.append((logical, None))
+            files[logical].append(entry)
+        for key, subdir in listed:
+            yield key, subdir, files.get(key, [])
 
     def _walk(self, path: str, relative_dir: str, prefix: str) -> Iterator[str]:
-        for key, subdir in self._keys_in(path, relative_dir):
+        for key, _ in self._walk_forms(path, relative_dir, prefix):
+            yield key
+
+    def _walk_forms(self, path: str, relative_dir: str,
+                    prefix: str) -> Iterator[tuple[str, list[os.DirEntry]]]:
+        for key, subdir, forms in self._forms_in(path, relative_dir):
             if subdir is not None:
                 if key.startswith(prefix) or prefix.startswith(key + "/"):
-                    yield from self._walk(subdir, key, prefix)
+                    yield from self._walk_forms(subdir, key, prefix)
             elif key.startswith(prefix):
-                yield key
+                yield key, forms
+
+    def list_sizes(self, prefix: str = "", flat: bool = False) -> Iterator[tuple[str, Any]]:
+        """(key, stored size) from the directory entries themselves: no lookup per key (a
+        key stored in several forms is sized as a get would read it)."""
+        if flat:
+            yield from super().list_sizes(prefix, flat)
+            return
+        directory, _, _ = prefix.rpartition("/")
+        start = self._path(directory) if directory else self.root
+        for key, forms in self._walk_forms(start, directory, prefix):
+            size = None
+            if len(forms) == 1:
+                try:
+                    size = forms[0].stat().st_size
+                except FileNotFoundError:
+                    continue  # deleted since listed
+            if size is None:
+                size = self.size(key)
+                if size is None:
+                    continue
+            yield key, size
 
     def _list_flat(self, path: str, relative_dir: str, prefix: str) -> Iterator[str]:
         for key, subdir in self._keys_in(path, relative_dir):
