@@ -2,6 +2,10 @@
 from .entrypoints.cloudfile import CloudFile
 from .entrypoints.cloudfiles import CloudFiles, dl
 from .entrypoints.resources import clear_memory, reset_connection_pools
+from .entrypoints.resumable import ResumableTransfer
 
-__all__ = ["CloudFile", "CloudFiles", "clear_memory", "dl", "reset_connection_pools"]
+__all__ = [
+    "CloudFile", "CloudFiles", "ResumableTransfer", "clear_memory", "dl",
+    "reset_connection_pools",
+]
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
-"""Charts of transfer recordings: rate over time and per-transfer flight times (matplotlib).
+"""Charts of transfer recordings: rate over time, per-transfer flight times, and a transfer's
+throughput with its histogram of file sizes (matplotlib).
 
 matplotlib is an optional extra, imported only when a chart is drawn.
 """
@@ -14,6 +15,12 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 PLOT_INSTALL_HINT = "pip install cloudfiles[plot]"
+
+
+def require_matplotlib() -> None:
+    """Raise ImportError (naming the extra to install) unless charts can be drawn; lets a
+    command refuse --plot before it works rather than after."""
+    _pyplot()
 
 
 def _pyplot() -> Any:
@@ -110,4 +117,43 @@ def plot_flights(
     ax.set_xlabel("Time (seconds)")
     ax.set_ylabel("Files in Flight")
     ax.set_yticks([])
+    _finish(plt, fig, filename)
+
+
+def plot_transfer(
+    bytes_per_bin: Sequence[float], files_per_bin: Sequence[int], resolution: float,
+    size_histogram: Sequence[tuple[int, int]], title: str, filename: str | None = None,
+) -> None:
+    """One transfer in two charts: MB/s and files/s per `resolution` seconds over time, and
+    the number of files per size class (size_histogram: (smallest size, files) per power
+    of two, as TransferRecorder.size_histogram gives). Saved to `filename` when given,
+    else shown on screen."""
+    plt = _pyplot()
+    import numpy as np
+
+    fig, (rate_ax, size_ax) = plt.subplots(2, 1, figsize=(10, 8))
+    fig.suptitle(title, fontsize=10)
+    megabytes = np.asarray(bytes_per_bin, dtype=np.float64) / 1e6 / resolution
+    files = np.asarray(files_per_bin, dtype=np.float64) / resolution
+    edges = np.arange(megabytes.size + 1) * resolution
+    rate_ax.stairs(megabytes, edges, fill=True, color="tab:blue", alpha=0.4)
+    rate_ax.stairs(megabytes, edges, color="tab:blue", linewidth=1.5)
+    rate_ax.set_xlabel("Time (seconds)")
+    rate_ax.set_ylabel("MB/s", color="tab:blue")
+    rate_ax.grid(axis="y", linestyle="--", alpha=0.7)
+    files_ax = rate_ax.twinx()
+    files_ax.stairs(files, edges, color="tab:orange", linewidth=1, alpha=0.8)
+    files_ax.set_ylabel("files/s", color="tab:orange")
+    files_ax.set_ylim(bottom=0)
+    rate_ax.set_title(f"Throughput (per {resolution:g} s)")
+
+    floors = [floor for floor, _ in size_histogram]
+    counts = [count for _, count in size_histogram]
+    positions = np.arange(len(floors))
+    size_ax.bar(positions, counts, color="tab:green", width=0.9)
+    size_ax.set_xticks(positions, [human_size(floor) for floor in floors],
+                       rotation=45 if len(floors) > 12 else 0)
+    size_ax.set_xlabel("File size (at least, bytes; each bar spans a power of two)")
+    size_ax.set_ylabel("Files")
+    size_ax.set_title("File sizes")
     _finish(plt, fig, filename)

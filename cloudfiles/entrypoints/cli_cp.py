@@ -1,9 +1,10 @@
-"""`cloudfiles cp` and `cloudfiles mv`: bulk copies through CloudFiles.transfer_to."""
+"""`cloudfiles cp` and `cloudfiles mv`: bulk copies through CloudFiles.transfer_results."""
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Sized
+from concurrent.futures import Executor
 
 import attrs
 import click
@@ -22,6 +23,8 @@ from .cli_common import (
     read_stdin_paths,
 )
 from .cli_plan import STDOUT, CopyJob, CopyPlan, dest_key, plan_copies, source_key
+from .cli_report import TransferReport, plot_option, summary_option, transfer_report
+from .dask_executor import dask_executor_or_none, dask_option
 
 COMPRESSIONS = ("same", "none", "gzip", "br", "zstd")
 
@@ -31,9 +34,10 @@ def _reencode(compression: str) -> str | None:
     return None if compression == "same" else compression
 
 
-def _explain_missing(job: CopyJob, error: BatchError, failures: Failures) -> None:
+def _explain_missing(job: CopyJob, errors: dict[str, BaseException],
+                     failures: Failures) -> None:
     """Record a job's failures, saying 'is a directory' for single sources that are one."""
-    for key, cause in error.errors.items():
+    for key, cause in errors.items():
         path = child(job.source, key)
         if not job.tree and isinstance(cause, MissingSourceError) \
                 and exists_as_dir(Target(path, job.source, key), job.no_sign_request):
@@ -42,22 +46,25 @@ def _explain_missing(job: CopyJob, error: BatchError, failures: Failures) -> Non
 
 
 def run_job(job: CopyJob, failures: Failures, parallel: int, progress: bool,
-            block_size: int, reencode: str | None, keep: bool = False) -> list:
-    """Copy one job's files; returns the items copied when `keep` (for mv)."""
+            block_size: int, reencode: str | None, keep: bool = False,
+            executor: Executor | None = None, report: TransferReport | None = None) -> list:
+    """Copy one job's files (on `executor` when given), its results watched by `report`;
+    returns the items copied when `keep` (for mv)."""
     items = Counted(job.items, keep=keep)
     total = len(job.items) if isinstance(job.items, Sized) else None  # a listing stays lazy
     source = job.open_source(parallel=parallel, progress=progress)
     dest = open_files(job.dest, parallel=parallel, progress=progress)
-    failed: set[str] = set()
+    results = source.transfer_results(dest, paths=items, block_size=block_size,
+                                      reencode=reencode, progress=progress, total=total,
+                                      executor=executor)
+    if report is not None:
+        results = report.watch(results)
     try:
-        source.transfer_to(dest, paths=items, block_size=block_size, reencode=reencode,
-                           progress=progress, total=total)
-    except BatchError as error:
-        _explain_missing(job, error, failures)
-        failed = set(error.errors)
+        errors = {r["path"]: r["error"] for r in results if r["error"] is not None}
     finally:
         failures.attempted += items.count
-    return [item for item in items.kept or [] if source_key(item) not in failed]
+    _explain_missing(job, errors, failures)
+    return [item for item in items.kept or [] if source_key(item) not in errors]
 
 
 def write_to_stdout(job: CopyJob, failures: Failures) -> None:
@@ -109,9 +116,13 @@ def _transfer_options(command):
               default="same", show_default=True,
               help="Encoding at the destination; 'same' copies stored bytes untouched, "
                    "'none' decompresses.")
+@dask_option
+@plot_option
+@summary_option
 @_transfer_options
-def cp(ctx: click.Context, recursive: bool, compression: str, progress: bool,
-       no_sign_request: bool, block_size: int, sources: tuple[str, ...], dest: str) -> None:
+def cp(ctx: click.Context, recursive: bool, compression: str, dask_address: str | None,
+       plot_file: str | None, summary: bool, progress: bool, no_sign_request: bool,
+       block_size: int, sources: tuple[str, ...], dest: str) -> None:
     """Copy files and directories.
 
     '-' as a source reads paths from stdin; DEST '-' writes the contents to stdout.
@@ -121,15 +132,23 @@ def cp(ctx: click.Context, recursive: bool, compression: str, progress: bool,
     existing directory (a cloud prefix holding objects), else makes dest the copy of src.
     Sources may be globs: `*`, `?`, `[...]` within a name, `**` across '/';
     `cp 'src/*' dest` copies the files of src (with -r its sub-directories too) into dest.
+    --dask ADDRESS runs the copies on a Dask cluster (tasks carry blocks of names; workers
+    read and write the files themselves). --summary, --progress or --plot end with a line
+    of files, bytes, seconds, MB/s and errors on stderr.
     """
     plan = plan_copies(sources, dest, recursive, _stdin_for(sources), no_sign_request)
     failures = _failures_of("cp", plan)
-    for job in plan.jobs:
-        if dest == STDOUT:
+    if dest == STDOUT:
+        for job in plan.jobs:
             write_to_stdout(job, failures)
-        else:
+        failures.raise_if_any()
+        return
+    report = transfer_report("cp", plot_file, summary, progress)
+    with dask_executor_or_none(dask_address) as executor:
+        for job in plan.jobs:
             run_job(job, failures, parallel_of(ctx), progress, block_size,
-                    _reencode(compression.lower()))
+                    _reencode(compression.lower()), executor=executor, report=report)
+    report.finish()
     failures.raise_if_any()
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
 import orjson
 
+from ..adapters.local.streams import readable_source
 from ..app import inventory, reading, writing
-from ..app.processes import chunk_size_for, chunked, run_in_processes
+from ..app.processes import chunk_size_for, chunked, run_chunks, run_in_processes, worker_count
 from ..app.recording import NOT_RECORDING, Recorder
 from ..app.retrying import Retrier
 from ..app.scheduler import Schedule, progress_bar
@@ -133,15 +136,26 @@ class CloudFiles:
         count = self.parallel if parallel is None else int(parallel or 1)
         return count if self._store.storage.process_safe else 1
 
-    def _fan_out(self, method: str, items: Iterable[Any], parallel: int, total: int | None,
-                 progress: bool | None, **kwargs: Any) -> Iterator[dict]:
-        """Results of `method` run on chunks of items in `parallel` processes."""
-        state = {**self._init, "progress": False, "parallel": 1}
-        task = partial(_child_batch, state, method, kwargs)
+    def _fan_out(self, method: str, items: Iterable[Any], runner: int | Executor,
+                 total: int | None, progress: bool | None, **kwargs: Any) -> Iterator[dict]:
+        """Results of `method` run on chunks of items, in `runner` new processes or on the
+        Executor `runner`; each task rebuilds this CloudFiles (and any in kwargs) from their
+        constructor state, so it carries keys and settings, never connections or contents."""
+        task = self._block_task(method, **kwargs)
         size = len(items) if total is None and hasattr(items, "__len__") else total
-        results = run_in_processes(task, items, parallel, chunk_size_for(size, parallel))
+        if isinstance(runner, Executor):
+            results = run_chunks(runner, task, items, chunk_size_for(size, worker_count(runner)))
+        else:
+            results = run_in_processes(task, items, runner, chunk_size_for(size, runner))
         shown = self.progress if progress is None else progress
         return iter(progress_bar_over(results, shown, size, _BAR_LABELS[method]))
+
+    def _block_task(self, method: str, **kwargs: Any) -> partial:
+        """A picklable task running `method(block, **kwargs)` on a block of items wherever it
+        lands, on a CloudFiles rebuilt there from this one's constructor state (as are any
+        CloudFiles in kwargs); returns the per-item results with picklable errors."""
+        state = {**self._init, "progress": False, "parallel": 1}
+        return partial(_child_batch, pickle.dumps((state, kwargs)), method)
 
     # -- paths ---------------------------------------------------------------------------------
     @property
@@ -244,10 +258,16 @@ class CloudFiles:
             compress: Any = None, compression_level: int | None = None,
             cache_control: str | None = None, raw: bool = False,
             storage_class: str | None = None, compression: Any = None) -> int:
-        """Store one file; `compression=` is an alias of `compress=`."""
+        """Store one file; `compression=` is an alias of `compress=`.
+
+        content may also be a binary file object: what is left to read in it streams (S3
+        multipart, GCS resumable, file:// through a temp file) unless compressed on the way.
+        """
         compress = _compress_arg(compress, compression)
         defaults = writing.PutDefaults(content_type, compress, compression_level, cache_control,
                                        storage_class, raw)
+        if hasattr(content, "read") and not isinstance(content, (bytes, bytearray, memoryview)):
+            content = readable_source(content)
         writing.write(self._store, path, content, defaults)
         return 1
 
@@ -385,40 +405,74 @@ class CloudFiles:
     def transfer_to(self, cf_dest: CloudFiles | str, paths: Any = None, block_size: int = 64,
                     reencode: Any = None, content_type: str | None = None,
                     allow_missing: bool = False, progress: bool | None = None,
-                    total: int | None = None) -> int:
+                    total: int | None = None, executor: Executor | None = None) -> int:
         """Copy files (all of them by default) from here to cf_dest; returns how many.
 
         paths: keys, {'path', 'dest_path'} dicts or (source, dest) pairs. content_type
         overrides the stored Content-Type; allow_missing writes an empty file for each source
-        that does not exist, as cloud-files does (else each is a failure in the BatchError). Runs in `parallel` processes (this
-        CloudFiles' setting) when both ends allow it.
+        that does not exist, as cloud-files does (else each is a failure in the BatchError).
+        Runs in `parallel` processes (this CloudFiles' setting), or on `executor` when given
+        (any concurrent.futures.Executor, e.g. a Dask client's `client.get_executor()`),
+        when both ends allow it; see transfer_results.
         """
+        return _raise_failures("transfer", self.transfer_results(
+            cf_dest, paths, block_size, reencode, content_type, allow_missing, progress, total,
+            executor))
+
+    def transfer_results(self, cf_dest: CloudFiles | str, paths: Any = None,
+                         block_size: int = 64, reencode: Any = None,
+                         content_type: str | None = None, allow_missing: bool = False,
+                         progress: bool | None = None, total: int | None = None,
+                         executor: Executor | None = None) -> Iterator[dict]:
+        """transfer_to as a lazy stream of per-file results, in the order files finish:
+        {'path': source key, 'bytes': bytes written (0 for a server-side copy), 'error': the
+        exception or None}, plus 'finished' (unix time) when the file was copied elsewhere.
+        A failed file is a result, never raised.
+
+        With `executor`, tasks carrying blocks of keys (never file contents) run on it and
+        each builds its own CloudFiles (connections, credentials) from the constructor
+        arguments of both ends; a few blocks are queued at a time, so a lazy `paths` is read
+        as the transfer goes. mem:// ends, which live in this process, are copied here.
+        """
+        if executor is not None and not isinstance(executor, Executor):
+            raise TypeError(
+                "executor must be a concurrent.futures.Executor (e.g. a Dask client's "
+                f"client.get_executor()), got {type(executor).__name__}."
+            )
         dest = cf_dest if isinstance(cf_dest, CloudFiles) else CloudFiles(cf_dest)
         if paths is None:
             paths = self.list()
         elif isinstance(paths, (str, dict)):
             paths = [paths]
         options = TransferOptions(block_size, reencode, content_type, allow_missing)
-        parallel = self._parallel(None) if dest._store.storage.process_safe else 1
-        if parallel > 1:
-            results = self._fan_out("_transfer_results", paths, parallel, total, progress,
-                                    dest=dest, options=options)
-        else:
-            results = transfer(self._store, dest._store, paths, options, total, progress)
-        return _raise_failures("transfer", results)
+        runner = self._transfer_runner(dest, executor)
+        if runner == 1:
+            return transfer(self._store, dest._store, paths, options, total, progress)
+        return self._fan_out("_transfer_results", paths, runner, total, progress, dest=dest,
+                             options=options)
+
+    def _transfer_runner(self, dest: CloudFiles, executor: Executor | None) -> int | Executor:
+        """Where a transfer to dest runs: the executor or the processes of `parallel` when
+        both storages can be reached from other processes, else 1 (here)."""
+        if not (self._store.storage.process_safe and dest._store.storage.process_safe):
+            return 1
+        return self._parallel(None) if executor is None else executor
 
     def _transfer_results(self, paths: Iterable[Any], dest: CloudFiles,
                           options: TransferOptions) -> list[dict]:
-        return list(transfer(self._store, dest._store, paths, options, progress=False))
+        """One block of a transfer elsewhere; each result says when its file finished."""
+        return [{**result, "finished": time.time()}
+                for result in transfer(self._store, dest._store, paths, options,
+                                       progress=False)]
 
     def transfer_from(self, cf_src: CloudFiles | str, paths: Any = None, block_size: int = 64,
                       reencode: Any = None, content_type: str | None = None,
                       allow_missing: bool = False, progress: bool | None = None,
-                      total: int | None = None) -> int:
+                      total: int | None = None, executor: Executor | None = None) -> int:
         """Copy files (all of them by default) from cf_src to here; returns how many."""
         source = cf_src if isinstance(cf_src, CloudFiles) else CloudFiles(cf_src)
         return source.transfer_to(self, paths, block_size, reencode, content_type,
-                                  allow_missing, progress, total)
+                                  allow_missing, progress, total, executor)
 
     def moves(self, cf_dest: CloudFiles | str, paths: Any, block_size: int = 64,
               total: int | None = None, progress: bool | None = None) -> int:
@@ -501,8 +555,10 @@ def _picklable(error: BaseException | None) -> BaseException | None:
         return StorageError(f"{type(error).__name__}: {error}")
 
 
-def _child_batch(state: dict, method: str, kwargs: dict, chunk: list) -> list[dict]:
-    """Runs one chunk of a batch in a child process with its own CloudFiles."""
+def _child_batch(payload: bytes, method: str, chunk: list) -> list[dict]:
+    """Runs one chunk of a batch where a task lands (a child process, a thread, a Dask
+    worker) on its own CloudFiles, built from the pickled (state, kwargs) payload."""
+    state, kwargs = pickle.loads(payload)
     results = getattr(CloudFiles(**state), method)(chunk, **kwargs)
     return [{**r, "error": _picklable(r["error"])} if r.get("error") else r for r in results]
 

@@ -27,11 +27,10 @@ def test_the_producers_error_is_raised_in_the_consumer_after_its_items():
         yield 2
         raise ValueError("broken source")
 
-    got = []
+    items = in_background(produce(), 1)
+    assert [next(items), next(items)] == [1, 2]
     with pytest.raises(ValueError, match="broken source"):
-        for item in in_background(produce(), 1):
-            got.append(item)
-    assert got == [1, 2]
+        next(items)
 
 
 def test_a_consumer_stopping_early_stops_an_endless_producer():
@@ -40,8 +39,7 @@ def test_a_consumer_stopping_early_stops_an_endless_producer():
 
     def produce():
         try:
-            for i in produced:
-                yield i
+            yield from produced
         finally:
             stopped.set()
 

@@ -1,0 +1,1 @@
+"""Journals of resumable transfer jobs (the domain.journal port), stored in sqlite."""
