@@ -94,12 +94,13 @@ def prepare_put(source: Store, item: TransferItem, stored: StoredObject | None,
 
 def copy_one(source: Store, dest: Store, item: TransferItem,
              options: TransferOptions = TransferOptions()) -> int:
-    """Copy one object; returns the number of bytes written (0 for a server-side copy).
+    """Copy one object; returns the bytes written (for a server-side copy, the object's
+    listed size, else 0).
 
     A big local file streams to dest (see app.big_objects) unless it is re-encoded."""
     if options.copies_server_side and \
             dest.do("copy_from", source.storage, item.source, item.dest):
-        return 0
+        return item.size or 0
     stored = _read(source, dest, item, options, options.stream_plan)
     content, put_options = prepare_put(source, item, stored, options)
     try:
@@ -264,7 +265,7 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
 
     def after_copy(step: _Step, done: bool, error: Exception | None) -> None:
         if error is not None or done:
-            step.settle(error=error)
+            step.settle(0 if error is not None else step.item.size or 0, error)
 
     def after_get(step: _Step, stored: StoredObject | None, error: Exception | None) -> None:
         try:

@@ -75,6 +75,9 @@ class Storage(ABC):
         """Keys starting with prefix, lazily; see domain.listing for `flat`."""
         raise self._unsupported("listing")
 
+    #: True when listings carry each key's size at no extra request or lookup (S3, GCS).
+    lists_sizes: ClassVar[bool] = False
+
     def list_sizes(self, prefix: str = "", flat: bool = False) -> Iterator[tuple[str, int | None]]:
         """(key, stored size) for each key `list` gives; None for 'dir/' entries.
 

@@ -440,8 +440,9 @@ class CloudFiles:
                 f"client.get_executor()), got {type(executor).__name__}."
             )
         dest = cf_dest if isinstance(cf_dest, CloudFiles) else CloudFiles(cf_dest)
-        if paths is None:
-            paths = self.list()
+        if paths is None:  # sized where free, so big objects stream into local files
+            paths = self.list() if not self._store.storage.lists_sizes else \
+                ({"path": key, "size": size} for key, size in self.list(size=True))
         elif isinstance(paths, (str, dict)):
             paths = [paths]
         options = TransferOptions(block_size, reencode, content_type, allow_missing)

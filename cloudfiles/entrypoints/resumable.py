@@ -25,7 +25,6 @@ from ..app.resumable import (
 from ..app.transfer import TransferOptions
 from ..domain.errors import BatchError, UnsupportedOperationError
 from ..domain.journal import JobSpec, JobStoppedError, JournalStatus
-from ..domain.ports import Storage
 from .cloudfiles import CloudFiles, _child_batch
 
 
@@ -50,8 +49,7 @@ def _empty_reason(source: CloudFiles) -> str:
 def listing_carries_sizes(cf: CloudFiles) -> bool:
     """Whether listing cf gives sizes at no extra cost (cloud listings do; storages that
     would look each key up, e.g. file:// today, do not)."""
-    store = cf._store
-    return store.drives_ops or type(store.storage).list_sizes is not Storage.list_sizes
+    return cf._store.storage.lists_sizes
 
 
 def _listing(cf: CloudFiles) -> Iterator[tuple[str, int | None]]:

@@ -107,6 +107,8 @@ class GcsStorage(OpStorage):
     256 KiB), `max_results` (list page size).
     """
 
+    lists_sizes = True
+
     protocol = "gs"
     OPTIONS = frozenset({"resumable_threshold", "resumable_chunk_size", "max_results"})
     batch_delete = True

@@ -56,6 +56,8 @@ def _int_option(options: dict, name: str, default: int) -> int:
 class S3Storage(OpStorage):
     """One bucket (and a key prefix in it) of Amazon S3 or of an S3-compatible server."""
 
+    lists_sizes = True
+
     protocol = "s3"
     batch_delete = True
     OPTIONS = frozenset({"multipart_threshold", "multipart_part_size", "multipart_threads",
