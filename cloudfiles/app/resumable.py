@@ -102,13 +102,16 @@ class ExecuteOptions:
 
     block_size: keys leased (and marked done) at a time, and files in flight when copying
     here. lease_msec: how long a leased block is this executor's alone (0: no lease, one
-    executor). blocks_in_flight: blocks submitted at once to an Executor.
+    executor). blocks_in_flight: blocks submitted at once to an Executor. on_result: sees
+    every file's result.
     """
 
     block_size: int = DEFAULT_BLOCK_SIZE
     lease_msec: int = 0
     progress: bool = False
     blocks_in_flight: int = 4
+    #: Called with each file's transfer result as it is settled (e.g. a TransferRecorder).
+    on_result: Callable[[dict[str, Any]], None] | None = field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if self.block_size < 1:
@@ -185,6 +188,8 @@ class _Ledger:
             self._settle(result, block)
 
     def _settle(self, result: dict[str, Any], block: _Block | None) -> None:
+        if self._options.on_result is not None:
+            self._options.on_result(result)
         owners = self._owners.get(result["path"])
         if not owners:
             return  # not a key of ours (cannot happen with transfer's results)

@@ -13,7 +13,9 @@ from ..domain.journal import JournalStatus, Tally
 from ..domain.targets import child
 from .cli_common import HELP, CliError, Failures, one_line, parallel_of
 from .cli_cp import COMPRESSIONS
+from .cli_report import plot_option, summary_option, transfer_report
 from .cloudfiles import CloudFiles
+from .dask_executor import dask_executor_or_none, dask_option
 from .resumable import ResumableTransfer, keys_of, stopped_message
 
 
@@ -92,23 +94,31 @@ def _parallel_executor(ctx: click.Context, job: ResumableTransfer):
                    "an expired lease goes back to the pool). 0: one executor.")
 @click.option("-b", "--block-size", type=click.IntRange(min=1), default=200, show_default=True,
               help="Keys leased and marked done at a time (also the files in flight).")
+@dask_option
+@plot_option
+@summary_option
 @click.pass_context
 def execute(ctx: click.Context, db: str, progress: bool, lease_msec: int,
-            block_size: int) -> None:
+            block_size: int, dask_address: str | None, plot_file: str | None,
+            summary: bool) -> None:
     """(2) Copy what the journal DB says is not done yet.
 
     Safe to run again after any failure, and by several processes at once (with
-    --lease-msec). With -p N, blocks run in N processes. Files that fail stay pending: the
-    exit code is then 1 and running execute again retries them.
+    --lease-msec). With -p N, blocks run in N processes; with --dask, on a Dask cluster.
+    Files that fail stay pending: the exit code is then 1 and running execute again
+    retries them.
     """
+    shown = transfer_report("xfer execute", plot_file, summary, progress)
     with _reported("execute"), ResumableTransfer(db, lease_msec,
-                                                 **_cloudfiles_options(ctx)) as job:
-        executor = _parallel_executor(ctx, job)
+                                                 **_cloudfiles_options(ctx)) as job, \
+            dask_executor_or_none(dask_address) as on_dask:
+        executor = on_dask or _parallel_executor(ctx, job)
         try:
-            report = job.run(progress, block_size, executor)
+            report = job.run(progress, block_size, executor, shown.recorder.record)
         finally:
-            if executor is not None:
+            if executor is not None and on_dask is None:
                 executor.shutdown()
+    shown.finish()
     if report.stopped is not None:
         raise CliError(f"xfer execute: {stopped_message(report)}")
     if report.status is not None and report.status.leased.files:

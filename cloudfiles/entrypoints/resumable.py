@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from typing import Any, Self
@@ -155,14 +155,16 @@ class ResumableTransfer:
             raise
 
     def run(self, progress: bool = False, block_size: int = DEFAULT_BLOCK_SIZE,
-            executor: Executor | None = None) -> JobReport:
-        """Like execute, but returns what the run did instead of raising for failures."""
+            executor: Executor | None = None,
+            on_result: Callable[[dict], None] | None = None) -> JobReport:
+        """Like execute, but returns what the run did instead of raising for failures;
+        on_result sees each file's transfer result as it is settled."""
         journal = self._opened()
         spec = journal.spec()
         source = CloudFiles(spec.source, **self._options)
         dest = CloudFiles(spec.dest, **self._options)
         options = ExecuteOptions(block_size=int(block_size), lease_msec=self.lease_msec,
-                                 progress=progress)
+                                 progress=progress, on_result=on_result)
         if executor is None:
             return execute_job(journal, source._store, dest._store, options)
         _check_reachable(executor, source, dest)

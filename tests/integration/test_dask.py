@@ -121,3 +121,16 @@ def test_cli_cp_dask_refuses_a_malformed_address(run, tree, tmp_path):
                  code=1)
     assert result.stderr == "cloudfiles: cp: cannot reach the Dask scheduler at 'localhost': " \
         "missing port number in address 'localhost'\n"
+
+
+def test_cli_xfer_execute_dask_runs_the_job_on_both_workers(run, client, tree, tmp_path):
+    _, files = tree
+    db = str(tmp_path / "job.db")
+    run("xfer", "init", f"{tmp_path}/src", f"{tmp_path}/job-out", "--db", db)
+    with distributed.get_task_stream(client) as stream:
+        result = run("xfer", "execute", db, "-b", "5", "--summary", "--dask",
+                     client.scheduler.address)
+    assert len(_workers_that_ran(stream)) == 2
+    assert CloudFiles(f"file://{tmp_path}/job-out").get(list(files), return_dict=True) == files
+    assert result.stderr.startswith(f"cloudfiles: xfer execute: {len(files)} files, ")
+    assert "done " in run("xfer", "status", db).stdout

@@ -102,3 +102,15 @@ def test_parallel_runs_blocks_in_processes(run, tmp_path):
     run("-p", "2", "xfer", "execute", db, "-b", "6")
     assert disk_files(tmp_path / "dest") == FILES
     assert ResumableTransfer(db).status().finished
+
+
+def test_execute_prints_the_summary_and_draws_the_plot(run, tmp_path):
+    write_files(tmp_path / "src", FILES)
+    db = str(tmp_path / "job.db")
+    run("xfer", "init", str(tmp_path / "src"), str(tmp_path / "dest"), "--db", db)
+    plot = tmp_path / "xfer.png"
+    result = run("xfer", "execute", db, "-b", "9", "--summary", "--plot", str(plot))
+    assert result.stderr.startswith(f"cloudfiles: xfer execute: {len(FILES)} files, ")
+    assert result.stderr.rstrip().endswith(" 0 errors")
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert disk_files(tmp_path / "dest") == FILES
