@@ -67,8 +67,9 @@ class Storage(ABC):
         """The stored bytes of key to read by range (its `encoding` set), None if missing."""
         raise self._unsupported("reading in parts")
 
-    def open_target(self, key: str, options: PutOptions) -> WriteTarget:
-        """A file to write key's stored bytes into in parts; visible once committed."""
+    def open_target(self, key: str, options: PutOptions, hashed: bool = False) -> WriteTarget:
+        """A file to write key's stored bytes into in parts; visible once committed. With
+        `hashed`, its checksums are computed as it is written (see WriteTarget.digests)."""
         raise self._unsupported("writing in parts")
 
     def list(self, prefix: str = "", flat: bool = False) -> Iterator[str]:

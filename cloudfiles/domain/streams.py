@@ -138,7 +138,7 @@ class WriteTarget(ABC):
 
     @abstractmethod
     def digests(self) -> Digests:
-        """md5 and crc32c of what was written (read back if parts came out of order)."""
+        """md5 and crc32c of what was written (for a target opened `hashed`)."""
 
     @abstractmethod
     def commit(self) -> None:

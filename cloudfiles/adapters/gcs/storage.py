@@ -21,7 +21,7 @@ from ...domain.op_storage import ListPage, OpStorage
 from ...domain.ops import Op
 from ...domain.paths import ExtractedPath
 from ...domain.ports import HttpRequest, HttpResponse, Storage, Transport
-from ...domain.streams import ByteSource, Digests
+from ...domain.streams import STREAM_FROM, ByteSource, Digests
 from ..checksums import crc32c_base64, digests_of, md5_base64, parse_goog_hash, verify
 from . import batch as gcs_batch
 from . import resumable as gcs_resumable
@@ -221,7 +221,9 @@ class GcsStorage(OpStorage):
     def put_op(self, key: str, content: bytes, options: PutOptions) -> Op[None]:
         name = self._name(key)
         content_type = options.content_type or DEFAULT_CONTENT_TYPE
-        if isinstance(content, ByteSource) and len(content) < self.resumable_threshold:
+        streamed = isinstance(content, ByteSource) and len(content) >= STREAM_FROM
+        if isinstance(content, ByteSource) and not streamed and \
+                len(content) < self.resumable_threshold:
             content = content.read_all()
         if isinstance(content, ByteSource):  # a big file: hashed, then sent, a chunk at a time
             digests = digests_of(content)
@@ -236,7 +238,7 @@ class GcsStorage(OpStorage):
             metadata["cacheControl"] = options.cache_control
         if options.storage_class:
             metadata["storageClass"] = options.storage_class
-        if content and len(content) >= self.resumable_threshold:
+        if content and (streamed or len(content) >= self.resumable_threshold):
             yield from gcs_resumable.upload(self.client, name, content, metadata, content_type,
                                             self.resumable_chunk_size)
             return

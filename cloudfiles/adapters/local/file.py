@@ -197,8 +197,11 @@ class FileStorage(Storage):
         """put of a ByteSource: copied a chunk at a time into a target, then renamed."""
         target = self.open_target(key, options)
         try:
-            for start in range(0, source.size, COPY_CHUNK):
-                target.write_at(start, source.read(start, start + COPY_CHUNK))
+            if isinstance(source, FileSource):
+                target.copy_from(source)
+            else:
+                for start in range(0, source.size, COPY_CHUNK):
+                    target.write_at(start, source.read(start, start + COPY_CHUNK))
             target.commit()
         except OSError as error:
             target.abort()
@@ -207,7 +210,7 @@ class FileStorage(Storage):
             target.abort()
             raise
 
-    def open_target(self, key: str, options: PutOptions) -> FileTarget:
+    def open_target(self, key: str, options: PutOptions, hashed: bool = False) -> FileTarget:
         """A temp file beside the key's stored path (with its encoding's suffix); committing
         it replaces the key's other stored forms, as put does."""
         base, final = self._put_paths(key, options)
@@ -216,7 +219,7 @@ class FileStorage(Storage):
             temp, fd = _open_new(f"{directory}{os.sep}.{name}{TEMP_MARK}", directory)
         except OSError as error:
             raise _os_error(error, final) from error
-        return FileTarget(temp, fd, final, lambda: _remove_stale(base, final))
+        return FileTarget(temp, fd, final, lambda: _remove_stale(base, final), hashed)
 
     @_under_lock(exclusive=False)
     def open_source(self, key: str) -> FileSource | None:

@@ -40,6 +40,15 @@ class FileSource(ByteSource):
             got += len(more)
         return b"".join(parts)
 
+    def fileno(self) -> int:
+        """The descriptor the source reads from."""
+        return self._fd
+
+    @property
+    def offset(self) -> int:
+        """Where the source starts in its file."""
+        return self._base
+
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
@@ -66,21 +75,18 @@ def readable_source(handle: Any) -> ByteSource:
 class FileTarget(WriteTarget):
     """A temp file beside `final_path`, written at offsets, renamed onto it on commit.
 
-    Bytes written in order from offset 0 are hashed as they come; parts written out of order
-    (parallel ranged GETs) are hashed by reading the file back once, at `digests()`.
-    `after_commit` runs once the file is in place (the storage removes stale suffix forms).
+    With `hashed`, its md5 and crc32c are computed as it is written (see PrefixHasher), so
+    `digests()` waits only for the last bytes. `after_commit` runs once the file is in place
+    (the storage removes the key's stale suffix forms).
     """
 
     def __init__(self, temp_path: str, fd: int, final_path: str,
-                 after_commit: Callable[[], None] = lambda: None):
+                 after_commit: Callable[[], None] = lambda: None, hashed: bool = False):
         self.temp_path = temp_path
         self.final_path = final_path
         self._fd = fd
         self._after_commit = after_commit
-        self._lock = threading.Lock()
-        self._hasher: RunningDigests | None = RunningDigests()
-        self._hashed = 0  # bytes [0, _hashed) went through the hasher, in order
-        self._end = 0  # the end of the furthest byte written
+        self._hasher = PrefixHasher(fd) if hashed else None
 
     def sink_at(self, offset: int) -> BodySink:
         return _OffsetSink(self, offset)
@@ -92,26 +98,34 @@ class FileTarget(WriteTarget):
             written = os.pwrite(self._fd, view, position)
             view = view[written:]
             position += written
-        with self._lock:
-            self._end = max(self._end, offset + len(data))
-            if self._hasher is None:
-                return
-            if offset == self._hashed:
-                self._hasher.update(data)
-                self._hashed += len(data)
-            elif offset < self._hashed:
-                self._hasher = None  # rewritten (a retried part): read back at the end
+        if self._hasher is not None:
+            self._hasher.wrote(offset, position)
+
+    def copy_from(self, source: FileSource) -> None:
+        """Write the whole of a local file, kernel to kernel where the system can."""
+        position = 0
+        try:
+            while position < source.size:
+                copied = os.copy_file_range(source.fileno(), self._fd, source.size - position,
+                                            source.offset + position, position)
+                if copied == 0:
+                    break
+                position += copied
+        except (AttributeError, OSError):  # no copy_file_range here, or not between these
+            while position < source.size:
+                chunk = source.read(position, position + CHUNK)
+                if not chunk:
+                    break
+                self.write_at(position, chunk)
+                position += len(chunk)
+            return
+        if self._hasher is not None:
+            self._hasher.wrote(0, position)
 
     def digests(self) -> Digests:
-        with self._lock:
-            if self._hasher is not None and self._hashed == self._end:
-                return Digests(self._hasher.md5, self._hasher.crc32c)
-        hasher = RunningDigests()
-        position = 0
-        while chunk := os.pread(self._fd, CHUNK, position):
-            hasher.update(chunk)
-            position += len(chunk)
-        return Digests(hasher.md5, hasher.crc32c)
+        if self._hasher is None:
+            raise ValueError(f"{self.temp_path} was opened without hashing.")
+        return self._hasher.digests(self.size)
 
     @property
     def size(self) -> int:
@@ -136,6 +150,8 @@ class FileTarget(WriteTarget):
         _remove(self.temp_path)
 
     def _close(self) -> None:
+        if self._hasher is not None:
+            self._hasher.stop()
         if self._fd >= 0:
             fd, self._fd = self._fd, -1
             os.close(fd)
@@ -168,3 +184,75 @@ def _remove(path: str) -> None:
         os.remove(path)
     except OSError:
         pass
+
+
+class PrefixHasher:
+    """md5 and crc32c of a file written in parts in any order, computed on a thread of its own
+    as the written prefix grows (read back from the page cache), off the thread receiving.
+
+    `wrote(start, end)` reports each write; a write below what was already hashed (a retried
+    part) makes `digests` read the whole file back once instead.
+    """
+
+    def __init__(self, fd: int):
+        self._fd = fd
+        self._digests = RunningDigests()
+        self._hashed = 0  # [0, _hashed) went through the digests
+        self._frontier = 0  # [0, _frontier) is written
+        self._pending: dict[int, int] = {}  # start -> end of writes beyond the frontier
+        self._rewritten = False
+        self._stopped = False
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def wrote(self, start: int, end: int) -> None:
+        """Bytes [start, end) were written."""
+        with self._changed:
+            if start < self._hashed:
+                self._rewritten = True
+            if end > self._pending.get(start, -1):
+                self._pending[start] = end
+            while self._frontier in self._pending:
+                self._frontier = max(self._frontier, self._pending.pop(self._frontier))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="cloudfiles-hash",
+                                                daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._stopped and self._frontier <= self._hashed:
+                    self._changed.wait()
+                if self._stopped:
+                    return
+                start, end = self._hashed, min(self._frontier, self._hashed + CHUNK)
+            chunk = os.pread(self._fd, end - start, start)
+            with self._changed:
+                self._digests.update(chunk)
+                self._hashed = start + len(chunk)
+                self._changed.notify_all()
+
+    def digests(self, size: int) -> Digests:
+        """The checksums of the file's `size` bytes, once all of them are hashed."""
+        with self._changed:
+            while not self._rewritten and self._hashed < size and self._frontier >= size:
+                self._changed.wait()
+            if not self._rewritten and self._hashed == size:
+                return Digests(self._digests.md5, self._digests.crc32c)
+        self.stop()
+        whole = RunningDigests()  # rewritten parts, or bytes never reported: read it all
+        position = 0
+        while chunk := os.pread(self._fd, CHUNK, position):
+            whole.update(chunk)
+            position += len(chunk)
+        return Digests(whole.md5, whole.crc32c)
+
+    def stop(self) -> None:
+        """End the hashing thread."""
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()

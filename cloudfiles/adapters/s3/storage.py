@@ -29,7 +29,7 @@ from ...domain.op_storage import ListPage, OpStorage
 from ...domain.ops import Op
 from ...domain.paths import ExtractedPath
 from ...domain.ports import HttpResponse, Storage, Transport
-from ...domain.streams import ByteSource, Digests, md5_of_etag
+from ...domain.streams import STREAM_FROM, ByteSource, Digests, md5_of_etag
 from ..checksums import md5_base64
 from .client import TRANSIENT_CODES, S3Client
 from .credentials import find_credentials, unsigned
@@ -202,7 +202,7 @@ class S3Storage(OpStorage):
     def put_op(self, key: str, content: bytes, options: PutOptions) -> Op[None]:
         full = self._key(key)
         headers = _object_headers(options)
-        if len(content) > self.multipart.threshold:  # a ByteSource is read a part at a time
+        if len(content) > self.multipart.threshold or _streamed(content):
             yield from upload_op(self.client, full, content, headers, self.multipart)
             return
         if isinstance(content, ByteSource):
@@ -299,6 +299,11 @@ def _object_headers(options: PutOptions) -> dict[str, str]:
 
 def _is_md5(etag: str) -> bool:
     return _MD5_HEX.fullmatch(etag) is not None
+
+
+def _streamed(content: object) -> bool:
+    """Whether content is a big local file, read a part at a time (whatever the threshold)."""
+    return isinstance(content, ByteSource) and len(content) >= STREAM_FROM
 
 
 def _encrypted(header: Callable[[str], str | None]) -> bool:
