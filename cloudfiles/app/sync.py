@@ -7,6 +7,8 @@ at the destination are removed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from attrs import frozen
 
 from ..domain.listing_order import tree_order
@@ -61,14 +63,18 @@ def plan_sync(comparison: Comparison, delete: bool = False) -> SyncPlan:
 
 
 def apply_sync(comparison: Comparison, plan: SyncPlan, source: Side, dest: Side,
-               block_size: int = 64, progress: bool | None = None) -> SyncReport:
-    """Carry out the plan: copies first, then deletions."""
+               block_size: int = 64, progress: bool | None = None,
+               on_result: Callable[[dict], None] | None = None) -> SyncReport:
+    """Carry out the plan: copies first (on_result sees each copy's result), then
+    deletions."""
     failures = list(comparison.errors)
     copied = 0
     items = [{"path": source.key_of(key), "dest_path": dest.key_of(key)} for key in plan.copies]
     names = {item["path"]: key for item, key in zip(items, plan.copies)}
     for result in transfer(source.store, dest.store, items, TransferOptions(block_size),
                            len(items), progress):
+        if on_result is not None:
+            on_result(result)
         if result["error"] is not None:
             failures.append((names.get(result["path"], result["path"]), result["error"]))
         else:
@@ -83,11 +89,11 @@ def apply_sync(comparison: Comparison, plan: SyncPlan, source: Side, dest: Side,
 
 
 def sync(source: Side, dest: Side, delete: bool = False, size_only: bool = False,
-         dry_run: bool = False, block_size: int = 64,
-         progress: bool | None = None) -> SyncReport:
+         dry_run: bool = False, block_size: int = 64, progress: bool | None = None,
+         on_result: Callable[[dict], None] | None = None) -> SyncReport:
     """Compare, plan and (unless dry_run) apply (see the module docstring)."""
     comparison = compare_for_sync(source, dest, size_only)
     plan = plan_sync(comparison, delete)
     if dry_run:
         return SyncReport(comparison, plan, True, failures=comparison.errors)
-    return apply_sync(comparison, plan, source, dest, block_size, progress)
+    return apply_sync(comparison, plan, source, dest, block_size, progress, on_result)

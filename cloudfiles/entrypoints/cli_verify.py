@@ -13,6 +13,7 @@ import click
 from ..app.compare import Comparison, Difference
 from ..app.sync import SyncReport
 from .cli_common import HELP, Failures, one_line, open_files
+from .cli_report import plot_option, summary_option, transfer_report
 from .comparing import Pair, compare_pair, pair_of, sync_pair
 
 
@@ -145,8 +146,10 @@ def report_sync(report: SyncReport, pair: Pair) -> None:
 @click.option("--progress", is_flag=True, help="Show a progress bar while copying.")
 @click.option("-b", "--block-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Files in flight at once while copying (bounds memory).")
+@plot_option
+@summary_option
 def sync(source: str, dest: str, delete: bool, size_only: bool, dry_run: bool,
-         progress: bool, block_size: int) -> None:
+         progress: bool, block_size: int, plot_file: str | None, summary: bool) -> None:
     """Make DEST hold what SOURCE holds, copying only files missing or different there.
 
     Files are compared by size, then by checksum: stored ones where both sides have them,
@@ -156,4 +159,8 @@ def sync(source: str, dest: str, delete: bool, size_only: bool, dry_run: bool,
     of SOURCE (files go to the same names below DEST).
     """
     pair = pair_of(source, dest, open_files)
-    report_sync(sync_pair(pair, delete, size_only, dry_run, progress, block_size), pair)
+    shown = transfer_report("sync", plot_file, summary, progress)
+    report = sync_pair(pair, delete, size_only, dry_run, progress, block_size,
+                       shown.recorder.record)
+    shown.finish()
+    report_sync(report, pair)

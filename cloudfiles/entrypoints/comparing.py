@@ -136,11 +136,13 @@ def compare_pair(pair: Pair, md5: bool = False, part_size: int | None = None) ->
 
 
 def sync_pair(pair: Pair, delete: bool = False, size_only: bool = False,
-              dry_run: bool = False, progress: bool = False, block_size: int = 64) -> SyncReport:
-    """sync() of a located pair."""
+              dry_run: bool = False, progress: bool = False, block_size: int = 64,
+              on_result: Callable[[dict], None] | None = None) -> SyncReport:
+    """sync() of a located pair; on_result sees each copy's transfer result."""
     if pair.is_tree:
         _refuse_nested(pair.source.cloudpath, pair.dest.cloudpath)
-    return syncing.sync(*pair.sides(), delete, size_only, dry_run, block_size, progress)
+    return syncing.sync(*pair.sides(), delete, size_only, dry_run, block_size, progress,
+                        on_result)
 
 
 def verify(source: str | CloudFiles, dest: str | CloudFiles, md5: bool = False,

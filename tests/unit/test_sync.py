@@ -143,3 +143,14 @@ def test_files_that_cannot_be_copied_are_named_and_exit_non_zero(run, tmp_path, 
     assert "sync: copied 4" in result.stdout
     assert {key: value for key, value in disk_files(tmp_path / "dest").items()
             if key != "z/in-the-way"} == {k: v for k, v in FILES.items() if k != "z"}
+
+
+def test_sync_prints_the_summary_and_draws_the_plot(run, tmp_path):
+    write_files(tmp_path / "src", FILES)
+    plot = tmp_path / "sync.png"
+    result = run("sync", "--summary", "--plot", str(plot), str(tmp_path / "src"),
+                 str(tmp_path / "dest"))
+    assert result.stderr.startswith(f"cloudfiles: sync: {len(FILES)} files, ")
+    assert result.stderr.rstrip().endswith(" 0 errors")
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert disk_files(tmp_path / "dest") == FILES
