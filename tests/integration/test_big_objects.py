@@ -172,9 +172,8 @@ def test_a_corrupted_part_downloads_the_object_again(tmp_path, server, remote):
     assert (tmp_path / "big.bin").read_bytes() == BIG
 
 
+@pytest.mark.parametrize("remote", ["s3", "gs"], indirect=True)  # http states no checksum
 def test_corruption_that_persists_fails_the_file_and_leaves_nothing(tmp_path, server, remote):
-    if remote.protocol == "http":
-        pytest.skip("plain http states checksums only in GCS-style headers: see the gs case")
     server.fault("data/big.bin", "flip")
     dest = CloudFiles(f"file://{tmp_path}")
     result = copy(remote, dest, [{"path": "big.bin", "size": len(BIG)}])[0]
@@ -182,9 +181,8 @@ def test_corruption_that_persists_fails_the_file_and_leaves_nothing(tmp_path, se
     assert not [name for name in os.listdir(tmp_path) if "big" in name]
 
 
+@pytest.mark.parametrize("remote", ["http"], indirect=True)  # s3/gs: no bucket API here
 def test_a_missing_big_object_is_reported_missing(tmp_path, server, remote):
-    if remote.protocol != "http":
-        pytest.skip("the loopback server has no bucket API: s3/gs would report the bucket")
     dest = CloudFiles(f"file://{tmp_path}")
     result = copy(remote, dest, [{"path": "gone.bin", "size": len(BIG)}])[0]
     assert isinstance(result["error"], FileNotFoundError)
