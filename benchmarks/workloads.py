@@ -60,7 +60,8 @@ NETWORK = ("http://", "https://", "s3://", "gs://")
 
 
 def _engine_of(cloudpath: str) -> str:
-    return "curl" if cloudpath.startswith(NETWORK) else ""
+    """The engine label of our default row: 'auto' (libcurl, big bodies on threads)."""
+    return "auto" if cloudpath.startswith(NETWORK) else ""
 
 
 def ours_rows(row_id: str, label: str, runner: str, params: dict) -> list[Row]:

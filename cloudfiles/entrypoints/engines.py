@@ -3,13 +3,16 @@
 libcurl's multi interface (pycurl) is the default where it is installed; requests/urllib3 is the
 portable fallback, the engine for gevent (`green=True`), and whatever a test double intercepts
 (responses, requests-mock, moto's mock_aws) goes through requests while it is active, so users'
-own tests still see our calls. CLOUDFILES_ENGINE=curl|requests overrides the choice.
+own tests still see our calls. Left to choose, GETs of directories whose bodies lately were big
+go to the requests engine's threads, which receive big bodies faster (see size_routing).
+CLOUDFILES_ENGINE=curl|requests overrides the choice: that engine for everything.
 """
 from __future__ import annotations
 
 import os
 
 from ..adapters.transport.requests_engine import intercepting_transport, shared_transport
+from ..adapters.transport.size_routing import size_routed_transport
 from ..domain.objects import StorageConfig
 from ..domain.ports import Transport
 
@@ -34,7 +37,10 @@ def transport_for(config: StorageConfig) -> Transport:
     if choice == "requests" or config.green:
         return fallback
     curl = _curl(settings, required=choice == "curl")
-    return fallback if curl is None else intercepting_transport(curl, fallback)
+    if curl is None:
+        return fallback
+    engine = curl if choice == "curl" else size_routed_transport(curl, fallback)
+    return intercepting_transport(engine, fallback)
 
 
 def _curl(settings: tuple, required: bool) -> Transport | None:
