@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -250,12 +251,33 @@ def test_the_header_is_built_once_per_token_not_per_request(secrets_dir):
     assert credentials.refreshes == 1 and credentials.validity_checks == checks
 
 
-def test_a_token_about_to_expire_is_refreshed_early_once(secrets_dir):
+def eventually(check, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_a_token_about_to_expire_is_refreshed_early_once_off_the_requests_path(secrets_dir):
     auth, credentials, clock = counting_auth()
     auth.headers("bkt")
     credentials.expiry = utcnow() + timedelta(seconds=120)  # still valid, but not for long
     clock[0] += 3600
+    # requests go on with the token that still serves while a thread fetches the next one
+    assert auth.headers("bkt")["authorization"] in ("Bearer t1", "Bearer t2")
+    assert eventually(lambda: auth.headers("bkt") == {"authorization": "Bearer t2"})
     assert [auth.headers("bkt") for _ in range(3)] == [{"authorization": "Bearer t2"}] * 3
+    assert credentials.refreshes == 2
+
+
+def test_a_token_with_under_a_minute_left_is_refreshed_by_the_request(secrets_dir):
+    auth, credentials, clock = counting_auth()
+    auth.headers("bkt")
+    credentials.expiry = utcnow() + timedelta(seconds=30)
+    clock[0] += 3600
+    assert auth.headers("bkt") == {"authorization": "Bearer t2"}
     assert credentials.refreshes == 2
 
 
@@ -266,6 +288,7 @@ def test_a_failed_early_refresh_keeps_the_token_that_still_serves(secrets_dir):
     credentials.fail = True
     clock[0] += 3600
     assert auth.headers("bkt") == {"authorization": "Bearer t1"}
+    assert eventually(lambda: credentials.refreshes == 2)
     assert auth.headers("bkt") == {"authorization": "Bearer t1"}  # asked again only later
     assert credentials.refreshes == 2
     clock[0] += 60

@@ -40,6 +40,9 @@ _METADATA_TIMEOUT = 2.0
 #: Tokens are refreshed this many seconds before they expire (google-auth itself calls a
 #: token invalid 3 min 45 s early), so requests never wait on the token server in between.
 _REFRESH_EARLY = 300.0
+#: A token with less than this many seconds left is refreshed by the request that needs it;
+#: with more, on a thread of its own while requests go on with it.
+_INLINE_BELOW = 60.0
 #: After an early refresh failed while the token is still good: try again this much later.
 _RETRY_EARLY = 10.0
 _NO_HEADERS: Mapping[str, str] = {}
@@ -87,8 +90,30 @@ class GcsAuth:
         if self.clock() >= self._fresh_until:
             with self._lock:
                 if self.clock() >= self._fresh_until:
-                    self._renew(bucket)
+                    if self._serves_a_while():
+                        self._renew_in_background(bucket)
+                    else:
+                        self._renew(bucket)
         return self._headers
+
+    def _serves_a_while(self) -> bool:
+        """Whether the current token stays good long enough to be refreshed meanwhile."""
+        return self._headers is not _NO_HEADERS and self.credentials.valid and \
+            _seconds_left(self.credentials) > _INLINE_BELOW
+
+    def _renew_in_background(self, bucket: str) -> None:
+        """Refresh on a thread of its own while requests keep the token that still serves:
+        an engine driving thousands of requests never waits on the token server."""
+        self._fresh_until = float("inf")  # one refresh at a time; it sets the next time
+
+        def renew() -> None:
+            with self._lock:
+                try:
+                    self._renew(bucket)
+                except Exception:  # noqa: BLE001 - the next request refreshes and reports
+                    self._fresh_until = float("-inf")
+
+        threading.Thread(target=renew, name="cloudfiles-gcs-token", daemon=True).start()
 
     def _renew(self, bucket: str) -> None:
         """Refresh the token if it is invalid or expires soon; rebuild the cached header."""
