@@ -11,6 +11,8 @@ T = TypeVar("T")
 _DONE = object()
 #: Seconds between looks at the stop flag while the queue is full.
 _POLL = 0.1
+#: Seconds the consumer waits, when it stops, for the producer to end.
+_JOIN = 2.0
 
 
 class _Failed:
@@ -59,4 +61,6 @@ def in_background(items: Iterable[T], depth: int) -> Iterator[T]:
             yield value
     finally:
         stop.set()
-        thread.join()
+        # A producer stopped early may be inside a slow request: it ends on its own (daemon,
+        # stops at its next item); an interrupted program must not wait for it.
+        thread.join(timeout=_JOIN)
