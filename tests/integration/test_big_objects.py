@@ -208,3 +208,22 @@ def test_cli_cp_of_one_file_streams_it_into_the_local_file(tmp_path, server):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "big.bin").read_bytes() == BIG
     assert any(r[0] == "HEAD" for r in server.requests)  # sized first: a big one streams
+
+
+def test_a_big_s3_object_on_moto_downloads_in_ranges_into_its_file(tmp_path, moto_s3):
+    source = CloudFiles(moto_s3.path())
+    source.put("big.bin", BIG)
+    dest = CloudFiles(f"file://{tmp_path}")
+    sized = list(source.list(size=True))
+    assert sized == [("big.bin", len(BIG))]
+    results = copy(source, dest, [{"path": key, "size": size} for key, size in sized])
+    assert results[0]["error"] is None and results[0]["bytes"] == len(BIG)
+    assert (tmp_path / "big.bin").read_bytes() == BIG
+
+
+def test_a_big_local_file_into_mem_is_stored_whole(tmp_path):
+    (tmp_path / "big.bin").write_bytes(BIG)
+    dest = CloudFiles(f"mem://big-objects/{tmp_path.name}")
+    results = copy(CloudFiles(f"file://{tmp_path}"), dest, ["big.bin"])
+    assert results[0]["error"] is None
+    assert dest.get("big.bin") == BIG
