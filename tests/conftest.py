@@ -7,7 +7,6 @@ import os
 import tempfile
 
 import pytest
-from hypothesis import settings
 
 from cloudfiles.adapters.secret_files import CLOUD_FILES_DIR_ENV
 from tests.retries import retry_at_once
@@ -15,9 +14,13 @@ from tests.retries import retry_at_once
 _HOME = tempfile.TemporaryDirectory(prefix="cloudfiles-tests-")
 
 # Examples are judged on what they find, not how fast they run: on 2 shared cores a codec
-# round trip can pass hypothesis' 200 ms deadline without anything being wrong.
-settings.register_profile("cloudfiles", deadline=None)
-settings.load_profile("cloudfiles")
+# round trip can pass hypothesis' 200 ms deadline without anything being wrong. (The
+# downstream venv runs without hypothesis.)
+if importlib.util.find_spec("hypothesis") is not None:
+    from hypothesis import settings
+
+    settings.register_profile("cloudfiles", deadline=None)
+    settings.load_profile("cloudfiles")
 
 
 def pytest_configure(config) -> None:
