@@ -253,15 +253,17 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
                      schedule: Schedule) -> Iterator[dict[str, Any]]:
     """transfer() through engine batches (see the module docstring).
 
-    Fetches run on a thread of their own, handing files over through a queue of `waiting`,
-    so the source's batch and the destination's progress at once. A file is held from the
-    start of its fetch to the end of its upload: with g fetches, w waiting and p uploads at
-    most g + w + p - 1 are held at once, so g + w + p = block_size + 1.
+    From 4 files a block on, fetches run on a thread of their own, handing files over
+    through a queue of `waiting`, so the source's batch and the destination's progress at
+    once. A file is held from the start of its fetch to the end of its upload. On one thread,
+    g fetches and p uploads hold at most g + p - 1 files (g + p = block_size + 1); on two,
+    the fetched file waiting to enter a full queue is held too: g + w + p (= block_size).
     """
     block_size = max(1, options.block_size)
-    waiting = 0 if block_size == 1 else max(1, block_size // 8)  # 1: strictly one at a time
-    fetches = max(1, (block_size + 1 - waiting) // 2)
-    uploads = max(1, block_size + 1 - waiting - fetches)
+    waiting = 0 if block_size < 4 else max(1, block_size // 8)
+    budget = block_size + 1 if not waiting else block_size - waiting
+    fetches = max(1, budget // 2)
+    uploads = max(1, budget - fetches)
 
     def after_copy(step: _Step, done: bool, error: Exception | None) -> None:
         if error is not None or done:
