@@ -24,7 +24,13 @@ from ...domain.byteranges import ByteRange
 from ...domain.encodings import encoding_from_header
 from ...domain.errors import MD5IntegrityError, StorageError, TransientStorageError
 from ...domain.listing import key_prefix
-from ...domain.objects import ObjectInfo, PutOptions, StorageConfig, StoredObject
+from ...domain.objects import (
+    DEFAULT_CONTENT_TYPE,
+    ObjectInfo,
+    PutOptions,
+    StorageConfig,
+    StoredObject,
+)
 from ...domain.op_storage import ListPage, OpStorage
 from ...domain.ops import Op
 from ...domain.paths import ExtractedPath
@@ -287,7 +293,7 @@ class S3Storage(OpStorage):
 
 
 def _object_headers(options: PutOptions) -> dict[str, str]:
-    headers = {"Content-Type": options.content_type or "application/octet-stream"}
+    headers = {"Content-Type": options.content_type or DEFAULT_CONTENT_TYPE}
     if options.encoding:
         headers["Content-Encoding"] = options.encoding
     if options.cache_control:
