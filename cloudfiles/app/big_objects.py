@@ -1,5 +1,6 @@
-"""Big objects in bounded memory: uploaded from local files a part at a time, downloaded into
-local files as parallel ranged GETs, each checked against the checksums the storage states.
+"""Big objects in bounded memory: which ones stream, and downloads into local files as
+parallel ranged GETs, checked against the checksums the storage states (uploads from local
+files go through a storage's put, which reads a ByteSource a part at a time).
 
 Memory per object is a few parts (uploads) or the engine's receive buffers (downloads),
 whatever the object's size.
@@ -13,7 +14,7 @@ from attrs import frozen
 from ..domain.byteranges import ByteRange
 from ..domain.errors import IntegrityError, StorageError, TransientStorageError
 from ..domain.objects import ObjectInfo, PutOptions
-from ..domain.streams import DOWNLOAD_PART, STREAM_FROM, ByteSource, check_digests
+from ..domain.streams import DOWNLOAD_PART, STREAM_FROM, check_digests
 from .store import Store
 
 logger = logging.getLogger("cloudfiles")
@@ -44,7 +45,7 @@ def can_download_into(source: Store, dest: Store) -> bool:
 
 def can_upload_from(source: Store, dest: Store) -> bool:
     """Whether files of source can be uploaded to dest a part at a time."""
-    return source.storage.streams_files and (dest.drives_ops or dest.storage.streams_files)
+    return source.storage.streams_files and dest.uploads_in_parts
 
 
 def download(source: Store, key: str, dest: Store, dest_key: str,
@@ -116,14 +117,3 @@ def _fetch_into(source: Store, key: str, target, info: ObjectInfo, plan: StreamP
                                f"{part.http_header()} after honouring the first one.")
     return True
 
-
-def upload(dest: Store, dest_key: str, source: ByteSource, options: PutOptions) -> int:
-    """Store a ByteSource under dest_key, a part at a time where dest can; returns its size."""
-    try:
-        if dest.drives_ops or dest.storage.streams_files:
-            dest.do("put", dest_key, source, options)
-        else:
-            dest.do("put", dest_key, source.read_all(), options)
-        return source.size
-    finally:
-        source.close()

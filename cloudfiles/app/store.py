@@ -40,6 +40,12 @@ class Store:
     def __attrs_post_init__(self) -> None:
         self.drives_ops = isinstance(self.storage, OpStorage)
 
+    @property
+    def uploads_in_parts(self) -> bool:
+        """Whether a put here takes a ByteSource and reads it a part at a time (network
+        storages and local files); others need its bytes."""
+        return self.drives_ops or self.storage.streams_files
+
     def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """A storage call under the retry policy."""
         return self.retrier.call(fn, *args, **kwargs)

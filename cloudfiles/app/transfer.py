@@ -101,7 +101,7 @@ def copy_one(source: Store, dest: Store, item: TransferItem,
     if options.copies_server_side and \
             dest.do("copy_from", source.storage, item.source, item.dest):
         return item.size or 0
-    stored = _read(source, dest, item, options, options.stream_plan)
+    stored = _read(source, dest, item, options)
     content, put_options = prepare_put(source, item, stored, options)
     try:
         dest.do("put", item.dest, content, put_options)
@@ -115,21 +115,20 @@ def _close(content: Any) -> None:
         content.close()
 
 
-def _read(source: Store, dest: Store, item: TransferItem, options: TransferOptions,
-          plan: StreamPlan) -> StoredObject | None:
+def _read(source: Store, dest: Store, item: TransferItem,
+          options: TransferOptions) -> StoredObject | None:
     """What a copy reads from the source: a local file opened for reading in parts when it is
     big and may stream to dest (content is then its ByteSource), else the stored bytes."""
     if not can_upload_from(source, dest):
         return source.do("get", item.source, None)
-    return _opened(source.call(source.storage.open_source, item.source), options, plan)
+    return _opened(source.call(source.storage.open_source, item.source), options)
 
 
-def _opened(opened: ByteSource | None, options: TransferOptions,
-            plan: StreamPlan) -> StoredObject | None:
+def _opened(opened: ByteSource | None, options: TransferOptions) -> StoredObject | None:
     """A local file opened for a copy: kept open to stream when big, else read now."""
     if opened is None:
         return None
-    if options.reencode is None and plan.streams(opened.size):
+    if options.reencode is None and options.stream_plan.streams(opened.size):
         return StoredObject(opened, opened.encoding)
     with opened:
         return StoredObject(opened.read_all(), opened.encoding)
@@ -280,7 +279,7 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
     def after_open(step: _Step, opened: ByteSource | None, error: Exception | None) -> None:
         if error is None:
             try:
-                stored = _opened(opened, options, plan)
+                stored = _opened(opened, options)
             except Exception as failure:  # noqa: BLE001 - reported per file
                 error = failure
         after_get(step, None if error is not None else stored, error)
@@ -289,7 +288,6 @@ def _transfer_driven(source: Store, dest: Store, items: Iterable[Any],
         _close(step.content)
         step.settle(0 if error is not None else len(step.content), error)
 
-    plan = options.stream_plan
     steps = _steps(items)
     if options.copies_server_side:
         steps = _through(dest, "copy_from", steps,

@@ -114,7 +114,7 @@ def _put_options(encoding: str | None, settings: PutDefaults) -> PutOptions:
 
 def _streamable(store: Store, source: ByteSource) -> Any:
     """The source itself where the storage uploads in parts, else its bytes."""
-    if store.drives_ops or store.storage.streams_files:
+    if store.uploads_in_parts:
         return source
     with source:
         return source.read_all()

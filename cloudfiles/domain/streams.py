@@ -9,6 +9,7 @@ writes one response body instead of memory.
 from __future__ import annotations
 
 import base64
+import re
 from abc import ABC, abstractmethod
 from typing import Self
 
@@ -35,15 +36,15 @@ class Digests:
         return self.md5 is None and self.crc32c is None
 
 
+_MD5_HEX = re.compile("[0-9a-fA-F]{32}")
+
+
 def md5_of_etag(etag: str | None) -> str | None:
-    """The base64 md5 an S3 ETag states, None when it is not one (multipart, encrypted)."""
+    """The base64 md5 an S3 ETag states, None when it is not one (multipart: 'hex-N')."""
     value = (etag or "").strip('"')
-    if len(value) != 32:
+    if _MD5_HEX.fullmatch(value) is None:
         return None
-    try:
-        return base64.b64encode(bytes.fromhex(value)).decode("ascii")
-    except ValueError:
-        return None
+    return base64.b64encode(bytes.fromhex(value)).decode("ascii")
 
 
 def check_digests(stated: Digests, actual: Digests, what: str) -> None:
@@ -118,11 +119,6 @@ class BodySink(ABC):
     @abstractmethod
     def restart(self) -> None:
         """Forget what was written: the request is being sent again from its start."""
-
-    @property
-    @abstractmethod
-    def written(self) -> int:
-        """Bytes written since the last restart."""
 
 
 class WriteTarget(ABC):

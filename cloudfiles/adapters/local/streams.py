@@ -132,10 +132,6 @@ class FileTarget(WriteTarget):
         """The current size of the file written."""
         return os.fstat(self._fd).st_size
 
-    def truncate(self, size: int) -> None:
-        """Cut (or extend) the file to size bytes."""
-        os.ftruncate(self._fd, size)
-
     def commit(self) -> None:
         self._close()
         try:
@@ -173,10 +169,6 @@ class _OffsetSink(BodySink):
 
     def restart(self) -> None:
         self._written = 0
-
-    @property
-    def written(self) -> int:
-        return self._written
 
 
 def _remove(path: str) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import heapq
-import re
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
@@ -51,7 +50,6 @@ from .xml_bodies import (
 )
 
 MAX_DELETE_BATCH = 1000
-_MD5_HEX = re.compile("[0-9a-fA-F]{32}")
 
 
 def _int_option(options: dict, name: str, default: int) -> int:
@@ -304,7 +302,7 @@ def _object_headers(options: PutOptions) -> dict[str, str]:
 
 
 def _is_md5(etag: str) -> bool:
-    return _MD5_HEX.fullmatch(etag) is not None
+    return md5_of_etag(etag) is not None
 
 
 def _streamed(content: object) -> bool:
